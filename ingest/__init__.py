@@ -1,0 +1,1 @@
+"""Turns corpus files into a checked, versioned Chroma index (see `run_ingest`)."""

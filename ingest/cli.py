@@ -1,0 +1,88 @@
+"""`ingest` and `status` commands; `python -m ingest` runs this app on its own."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from ingest.errors import OpsAssistantError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Build and inspect the ops-assistant index.")
+
+
+@contextmanager
+def expected_errors():
+    """Turn an expected failure into one line on stderr and its exit code; others still raise."""
+    try:
+        yield
+    except OpsAssistantError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(error.exit_code) from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        typer.echo(f"Error: invalid setting {where}: {first['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
+def load_settings():
+    from ingest.settings import Settings
+
+    return Settings()
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Chunk and embed the corpus into Chroma; only new or changed chunks are embedded."""
+    from ingest.pipeline import run_ingest
+
+    with expected_errors():
+        settings = load_settings()
+        report = run_ingest(paths or [settings.corpus_dir], settings,
+                            show_progress=not (quiet or as_json) and sys.stderr.isatty())
+    for skipped in report.skipped:
+        typer.echo(f"skipped {skipped}", err=True)
+    if as_json:
+        typer.echo(report.model_dump_json())
+    elif not quiet:
+        typer.echo(
+            f"Ingested {len(report.files)} file(s) into {report.index}: {report.chunks} chunks, "
+            f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged ({report.embedded} embedded) in {report.seconds:.2f}s"
+        )
+
+
+@app.command("status")
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """Where the index lives, its model and size, and whether it is stale against the corpus."""
+    from ingest.status import index_status
+
+    with expected_errors():
+        status = index_status(load_settings())
+    if as_json:
+        typer.echo(status.model_dump_json())
+        return
+    for label, value in [
+        ("index", f"{status.index} ({status.mode})"),
+        ("collection", status.collection or "-"),
+        ("chunks", status.chunks),
+        ("built at", status.built_at or "-"),
+        ("corpus", ", ".join(status.corpus_paths)),
+        ("corpus hash", status.corpus_hash or "-"),
+        ("model", status.model),
+        ("model sha256", status.model_sha256 + ("" if status.model_ok else "  (NOT the expected weights)")),
+        ("stale", f"{'yes' if status.stale else 'no'} ({status.reason})"),
+    ]:
+        typer.echo(f"{label:>13}: {value}")

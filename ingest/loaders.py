@@ -1,0 +1,147 @@
+"""Find corpus files under the given paths and read them as Markdown text, reporting bad ones."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One readable corpus file; `source` is its stable name (root folder name + relative path)."""
+
+    source: str
+    path: Path
+    markdown: str
+    title: str
+    url: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """Expand folders into (source name, file) pairs; never follow a link out of a given folder."""
+    found, problems = [], []
+    for root in paths:
+        if not root.exists():
+            problems.append(Problem(str(root), "no such file or folder"))
+        elif root.is_file():
+            found.append((root.name, root))
+        else:
+            base = root.resolve()
+            for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
+                relative = path.relative_to(root)
+                if any(part.startswith(".") for part in relative.parts):
+                    continue
+                if not path.resolve().is_relative_to(base):
+                    problems.append(Problem(str(path), "links outside the folder; skipped"))
+                    continue
+                found.append((f"{root.resolve().name}/{relative.as_posix()}", path))
+    return found, problems
+
+
+def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
+    """Read one file as Markdown, or say in a few words why it cannot be used."""
+    if path.suffix.lower() not in SUFFIXES:
+        return Problem(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
+                                  f"supported: {', '.join(SUFFIXES)}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        return Problem(str(path), f"{size} bytes is over the {max_bytes}-byte limit")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        return Problem(str(path), "binary file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return Problem(str(path), f"not UTF-8 text ({error.reason} at byte {error.start})")
+    if not text.strip():
+        return Problem(str(path), "empty file")
+    markdown, meta = _to_markdown(path, text)
+    if not markdown.strip():
+        return Problem(str(path), "no text in it")
+    return SourceFile(
+        source=source,
+        path=path,
+        markdown=markdown,
+        title=str(meta.get("title") or path.stem),
+        url=str(meta.get("url") or ""),
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _to_markdown(path: Path, text: str) -> tuple[str, dict]:
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return html_to_markdown(text)
+    if suffix in (".md", ".markdown"):
+        return split_front_matter(text)
+    return text, {}
+
+
+def split_front_matter(text: str) -> tuple[str, dict]:
+    """Separate a leading YAML front matter block (title, url, ...) from the Markdown body."""
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end != -1:
+            try:
+                meta = yaml.safe_load(text[4:end]) or {}
+            except yaml.YAMLError:
+                meta = None
+            if isinstance(meta, dict):
+                return text[end + 4:].lstrip("\n"), meta
+    return text, {}
+
+
+def html_to_markdown(html: str) -> tuple[str, dict]:
+    """Keep an HTML page's headings, paragraphs and list items as Markdown blocks.
+
+    Written by hand because LangChain's HTML splitters flatten lists and paragraphs into one text.
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    blocks = []
+    for tag in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "blockquote"]):
+        if tag.find_parent(["p", "li", "pre", "blockquote"]):
+            continue
+        text = " ".join(tag.get_text(" ").split())
+        if not text:
+            continue
+        if tag.name.startswith("h"):
+            blocks.append("#" * int(tag.name[1]) + " " + text)
+        elif tag.name == "li" and blocks and blocks[-1].startswith("- "):
+            blocks[-1] += "\n- " + text
+        elif tag.name == "li":
+            blocks.append("- " + text)
+        else:
+            blocks.append(text)
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    return "\n\n".join(blocks), {"title": title}
+
+
+def load_files(paths: list[Path], max_bytes: int) -> tuple[list[SourceFile], list[Problem]]:
+    """Every usable file under `paths`, plus one Problem per file that was skipped."""
+    found, problems = discover(paths)
+    files = []
+    for source, path in found:
+        try:
+            result = read_file(source, path, max_bytes)
+        except OSError as error:
+            result = Problem(str(path), f"cannot be read ({error.strerror})")
+        (files if isinstance(result, SourceFile) else problems).append(result)
+    return files, problems

@@ -1,0 +1,104 @@
+"""The Chroma side of the index: connect, read the active build, add a new build, switch to it.
+
+Each ingest writes a fresh, versioned collection and only then points the `<base>-active`
+collection's metadata at it, so readers always see one complete build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
+
+from ingest.errors import IndexMissing, StoreUnavailable
+from ingest.settings import Settings
+
+
+def connect(settings: Settings) -> ClientAPI:
+    """An embedded client on data_dir, or an HTTP client when chroma_url is set; no telemetry."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if not settings.chroma_url:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    url = urlparse(settings.chroma_url)
+    try:
+        client = chromadb.HttpClient(
+            host=url.hostname, port=url.port or (443 if url.scheme == "https" else 80),
+            ssl=url.scheme == "https", settings=chroma_settings,
+        )
+        client.heartbeat()
+    except Exception as error:  # chromadb raises ValueError, httpx errors, ... for one cause
+        raise StoreUnavailable(
+            f"cannot reach the Chroma server at {settings.chroma_url} ({error})"
+        ) from None
+    return client
+
+
+class IndexStore:
+    """The builds of one index (collections named `<base>-<id>`) and the pointer to the active one."""
+
+    def __init__(self, settings: Settings, client: ClientAPI | None = None):
+        self.settings = settings
+        self.client = client or connect(settings)
+        self.base = settings.collection
+        self.pointer_name = f"{self.base}-active"
+        self.build_name = re.compile(re.escape(self.base) + r"-[0-9a-f]{12}")
+
+    def _pointer(self) -> Collection:
+        return self.client.get_or_create_collection(self.pointer_name, embedding_function=None)
+
+    def active(self) -> Collection | None:
+        """The collection readers should use, or None when no build was switched in yet."""
+        try:
+            name = (self.client.get_collection(self.pointer_name, embedding_function=None)
+                    .metadata or {}).get("collection")
+            return self.client.get_collection(name, embedding_function=None) if name else None
+        except NotFoundError:
+            return None
+
+    def require_active(self) -> Collection:
+        collection = self.active()
+        if collection is None:
+            raise IndexMissing(
+                f"no index at {self.settings.index_location}; run `ops-assistant ingest` first"
+            )
+        return collection
+
+    def manifest(self) -> dict | None:
+        """What the active build records about itself (corpus hash, model hash, files, ...)."""
+        collection = self.active()
+        if collection is None:
+            return None
+        return json.loads((collection.metadata or {}).get("manifest", "{}"))
+
+    def create_build(self, manifest: dict) -> Collection:
+        name = f"{self.base}-{uuid.uuid4().hex[:12]}"
+        return self.client.create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+            metadata={"manifest": json.dumps(manifest)},
+        )
+
+    def add(self, build: Collection, ids, vectors, documents, metadatas) -> None:
+        step = self.client.get_max_batch_size()
+        for start in range(0, len(ids), step):
+            end = start + step
+            build.add(ids=ids[start:end], embeddings=vectors[start:end],
+                      documents=documents[start:end], metadatas=metadatas[start:end])
+
+    def switch(self, build: Collection) -> None:
+        """Make `build` the active index, then drop every other build of this base name."""
+        self._pointer().modify(metadata={"collection": build.name})
+        self.drop_builds(keep=build.name)
+
+    def drop_builds(self, keep: str | None) -> None:
+        for collection in self.client.list_collections():
+            name = collection.name
+            if self.build_name.fullmatch(name) and name != keep:
+                self.client.delete_collection(name)

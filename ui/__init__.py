@@ -1,0 +1,1 @@
+"""Presentation: the `ops-assistant` command line and the Gradio chat UI."""

@@ -1,0 +1,20 @@
+"""The `ops-assistant` command: one entry point over the ingest and assistant commands."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from ingest.cli import ingest_command, status_command
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="A cited-answer assistant over 'DevOps vs DataOps vs MLOps'.")
+app.command("ingest")(ingest_command)
+app.command("status")(status_command)
+
+
+def main() -> None:
+    app(prog_name="ops-assistant")
