@@ -1,0 +1,86 @@
+"""Shared fixtures: a temp data folder for every test, a built index, a real `chroma run` server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.settings import CHECKOUT_DIR, Settings
+
+CORPUS = CHECKOUT_DIR / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def user_dir(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own data folder, so no test sees the developer's `.data/`."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("OPS_ASSISTANT_DATA_DIR", str(data))
+    monkeypatch.delenv("OPS_ASSISTANT_CHROMA_URL", raising=False)
+    monkeypatch.delenv("OPS_ASSISTANT_LLM", raising=False)
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    return data
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """A data folder with the real corpus ingested once per test session (read-only for tests)."""
+    from ingest.pipeline import run_ingest
+
+    data = tmp_path_factory.mktemp("corpus-index")
+    run_ingest([CORPUS], Settings(data_dir=data), show_progress=False)
+    return data
+
+
+@pytest.fixture
+def indexed_settings(corpus_index, monkeypatch) -> Settings:
+    """Settings pointing at the session's built index."""
+    monkeypatch.setenv("OPS_ASSISTANT_DATA_DIR", str(corpus_index))
+    return Settings()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_chroma_server(path: Path, port: int) -> subprocess.Popen:
+    """Start `chroma run` on loopback and wait until it answers its heartbeat."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    process = subprocess.Popen(
+        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            chromadb.HttpClient(host="127.0.0.1", port=port,
+                                settings=ChromaSettings(anonymized_telemetry=False)).heartbeat()
+            return process
+        except Exception:
+            if process.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {process.returncode}")
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("chroma run did not answer within 60 s")
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (`chroma run`) on a free loopback port; yields its URL."""
+    port = free_port()
+    process = start_chroma_server(tmp_path_factory.mktemp("chroma-server"), port)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=30)
