@@ -89,7 +89,9 @@ class Chunker:
             heading_path = PATH_SEPARATOR.join(path)
             texts = [piece for block in section.blocks for piece in self.pieces(block)]
             for position, text in enumerate(texts):
-                documents.append(self._document(file, heading_path, position, text))
+                document = self._document(file, heading_path, position, text)
+                document.metadata["order"] = len(documents)
+                documents.append(document)
         return documents
 
     def _document(self, file: SourceFile, heading_path: str, position: int, text: str) -> Document:

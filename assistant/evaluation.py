@@ -1,0 +1,138 @@
+"""`ops-assistant eval`: answer quality on the golden set, against the textbook RAG baseline."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import uuid
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel
+
+from assistant.assistant import Assistant
+from assistant.citations import MARKERS
+from assistant.schema import Answer
+
+GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden" / "questions.yaml"
+
+
+class GoldenQuestion(BaseModel):
+    id: str
+    question: str
+    category: str
+    key_facts: list[str | list[str]]
+    section: str | None
+    answerable: bool
+
+
+class Scores(BaseModel):
+    """What `eval` prints; the test suite asserts the targets on these."""
+
+    questions: int
+    key_fact_hit: float
+    questions_fully_hit: float
+    citations_valid: float
+    abstention_accuracy: float
+    recall_at_5: float
+    mrr: float
+    median_answer_chars: float
+    baseline_context_key_fact_hit: float | None = None
+    baseline_median_context_chars: float | None = None
+    misses: list[str] = []
+
+
+def load_golden(path: Path = GOLDEN) -> list[GoldenQuestion]:
+    return [GoldenQuestion(**item) for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
+
+
+def fact_hits(text: str, facts: list[str | list[str]]) -> list[bool]:
+    """For each key fact, whether `text` holds it (or one of its alternatives), any case."""
+    plain = " ".join(MARKERS.sub("", text).split()).lower()
+    return [any(alt.lower() in plain for alt in ([f] if isinstance(f, str) else f)) for f in facts]
+
+
+def citations_valid(answer: Answer, corpus_texts: dict[str, str]) -> bool:
+    """Every marker has its citation, and every quote is verbatim text of its chunk."""
+    numbers = {int(n) for m in MARKERS.findall(answer.answer) for n in m.split(",")}
+    cited = {c.n for c in answer.citations}
+    quotes_ok = all(c.quote and c.quote in corpus_texts.get(c.chunk_id, "") for c in answer.citations)
+    return numbers == cited and quotes_ok
+
+
+def section_ranks(assistant: Assistant, question: GoldenQuestion, k: int = 5) -> int | None:
+    docs = assistant.index.retriever.invoke(assistant.speller.fix(question.question))
+    for rank, doc in enumerate(docs[:k], 1):
+        if doc.metadata["section"].startswith(question.section):
+            return rank
+    return None
+
+
+def evaluate(assistant: Assistant, golden: list[GoldenQuestion], baseline: bool = True) -> Scores:
+    """Ask every golden question in a fresh session and score the answers."""
+    texts = {doc_id: doc.page_content for doc_id, doc in assistant.index.documents.items()}
+    hits, full, valid, abstain_ok, lengths, ranks, misses = [], [], [], [], [], [], []
+    for item in golden:
+        answer = assistant.ask(item.question, session=f"eval-{uuid.uuid4().hex}")
+        abstain_ok.append(answer.abstained != item.answerable)
+        valid.append(citations_valid(answer, texts))
+        if not item.answerable:
+            if not answer.abstained:
+                misses.append(f"{item.id}: answered instead of abstaining")
+            continue
+        if answer.abstained:
+            misses.append(f"{item.id}: abstained: {answer.answer[:90]}")
+        found = fact_hits(answer.answer, item.key_facts)
+        hits += found
+        full.append(all(found))
+        lengths.append(len(answer.answer))
+        ranks.append(section_ranks(assistant, item))
+        if not all(found):
+            missing = [f for f, ok in zip(item.key_facts, found) if not ok]
+            misses.append(f"{item.id}: missing {missing}")
+    scores = Scores(
+        questions=len(golden),
+        key_fact_hit=_share(hits), questions_fully_hit=_share(full),
+        citations_valid=_share(valid), abstention_accuracy=_share(abstain_ok),
+        recall_at_5=_share([r is not None for r in ranks]),
+        mrr=round(statistics.fmean([1 / r if r else 0.0 for r in ranks]), 4) if ranks else 0.0,
+        median_answer_chars=statistics.median(lengths) if lengths else 0.0,
+        misses=misses,
+    )
+    if baseline:
+        scores = scores.model_copy(update=_baseline(assistant, golden))
+    return scores
+
+
+def _share(flags: list[bool]) -> float:
+    return round(sum(flags) / len(flags), 4) if flags else 0.0
+
+
+def _baseline(assistant: Assistant, golden: list[GoldenQuestion]) -> dict:
+    """The textbook recipe: RecursiveCharacterTextSplitter(1000, 200) and dense top-4 in Chroma."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from ingest.loaders import load_files
+
+    files, _ = load_files([assistant.settings.corpus_dir], assistant.settings.max_file_bytes)
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    chunks = splitter.create_documents([f.markdown for f in files])
+    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+    store = Chroma.from_documents(chunks, assistant.index.embeddings, client=client,
+                                  collection_name=f"baseline-{uuid.uuid4().hex[:8]}")
+    retriever = store.as_retriever(search_kwargs={"k": 4})
+    hits, lengths = [], []
+    for item in (g for g in golden if g.answerable):
+        context = "\n".join(doc.page_content for doc in retriever.invoke(item.question))
+        hits += fact_hits(context, [f for f in item.key_facts if not _is_notice(f)])
+        lengths.append(len(context))
+    client.delete_collection(store._collection.name)
+    return {"baseline_context_key_fact_hit": _share(hits),
+            "baseline_median_context_chars": statistics.median(lengths)}
+
+
+def _is_notice(fact) -> bool:
+    return isinstance(fact, str) and bool(re.fullmatch(r"no such figure|not in the article's text", fact))

@@ -1,0 +1,132 @@
+"""The active index as LangChain retrievers: dense (Chroma + MiniLM), lexical (BM25), and fused."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+from langchain_chroma import Chroma
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.text import sentences, stems, words
+from ingest.chunking import embedding_text
+from ingest.embedding import load_embeddings
+from ingest.settings import Settings
+from ingest.store import IndexStore
+
+RRF_K = 60  # the constant from Cormack et al.'s reciprocal-rank fusion paper
+
+
+class QueryCachedEmbeddings(Embeddings):
+    """MiniLM with a cache on queries: the retriever and the composer embed the same query."""
+
+    def __init__(self, inner: Embeddings):
+        self.inner = inner
+        self._cached_query = lru_cache(maxsize=4096)(inner.embed_query)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._cached_query(text)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+
+class BM25Retriever(BaseRetriever):
+    """Lexical retrieval with bm25s over stemmed chunk text (heading path included)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    documents: list[Document]
+    engine: bm25s.BM25
+    k: int = 8
+
+    @classmethod
+    def from_documents(cls, documents: list[Document], k: int = 8) -> "BM25Retriever":
+        engine = bm25s.BM25()
+        engine.index([stems(embedding_text(doc)) or ["_"] for doc in documents], show_progress=False)
+        return cls(documents=documents, engine=engine, k=k)
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun):
+        tokens = stems(query)
+        if not tokens or not self.documents:
+            return []
+        ids, scores = self.engine.retrieve([tokens], k=min(self.k, len(self.documents)),
+                                           show_progress=False, n_threads=1)
+        return [_scored(self.documents[i], bm25=float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense and BM25 results fused by reciprocal rank; written here because LangChain 1.x moved
+    EnsembleRetriever to the legacy langchain-classic package."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    vectorstore: Chroma
+    embeddings: Embeddings
+    bm25: BM25Retriever
+    k: int = 8
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun):
+        vector = self.embeddings.embed_query(query)
+        dense = [_scored(doc, dense=1.0 - distance) for doc, distance in
+                 self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=self.k)]
+        lexical = self.bm25.invoke(query)
+        fused: dict[str, Document] = {}
+        for ranking in (dense, lexical):
+            for rank, doc in enumerate(ranking):
+                kept = fused.setdefault(doc.id, doc)
+                kept.metadata.update({k: v for k, v in doc.metadata.items() if k in ("dense", "bm25")})
+                kept.metadata["rrf"] = kept.metadata.get("rrf", 0.0) + 1.0 / (RRF_K + rank + 1)
+        return sorted(fused.values(), key=lambda d: -d.metadata["rrf"])[: self.k]
+
+
+def _scored(doc: Document, **scores: float) -> Document:
+    return Document(id=doc.id, page_content=doc.page_content, metadata={**doc.metadata, **scores})
+
+
+class Index:
+    """Everything the chain reads from one build: retrievers, chunks by id, corpus vocabulary."""
+
+    def __init__(self, settings: Settings, store: IndexStore, collection_name: str,
+                 documents: list[Document]):
+        self.settings = settings
+        self.collection_name = collection_name
+        self.documents = {doc.id: doc for doc in documents}
+        self.embeddings = QueryCachedEmbeddings(load_embeddings(settings.model_sha256))
+        self.vectorstore = Chroma(client=store.client, collection_name=collection_name,
+                                  embedding_function=self.embeddings,
+                                  create_collection_if_not_exists=False)
+        self.retriever = HybridRetriever(vectorstore=self.vectorstore, embeddings=self.embeddings,
+                                         bm25=BM25Retriever.from_documents(documents))
+        self.vocabulary = frozenset(w for doc in documents for w in words(embedding_text(doc)))
+        self._unit_vectors: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Index":
+        """Open the active build named by the index pointer; IndexMissing if there is none."""
+        store = IndexStore(settings)
+        collection = store.require_active()
+        got = collection.get(include=["documents", "metadatas"])
+        documents = [Document(id=i, page_content=text, metadata=meta)
+                     for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
+        documents.sort(key=lambda d: (d.metadata["source"], d.metadata.get("order", 0)))
+        return cls(settings, store, collection.name, documents)
+
+    def section(self, heading_path: str) -> list[Document]:
+        """Chunks whose heading path is or starts with `heading_path`, in reading order."""
+        return [doc for doc in self.documents.values()
+                if doc.metadata["section"] == heading_path
+                or doc.metadata["section"].startswith(heading_path + " > ")]
+
+    def unit_vectors(self, doc: Document) -> np.ndarray:
+        """Normalized MiniLM vectors of a chunk's sentences, embedded once and kept."""
+        if doc.id not in self._unit_vectors:
+            units = sentences(doc.page_content)
+            self._unit_vectors[doc.id] = np.asarray(self.embeddings.embed_documents(units))
+        return self._unit_vectors[doc.id]
+
+    def query_vector(self, query: str) -> np.ndarray:
+        return np.asarray(self.embeddings.embed_query(query))

@@ -1,0 +1,53 @@
+"""The optional LLM answerer: any LangChain chat model, limited to the retrieved passages."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from importlib import resources
+
+from langchain_core.documents import Document
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.schema import Citation
+
+PROMPT = resources.files("assistant.prompts").joinpath("answer.txt").read_text(encoding="utf-8")
+
+
+class LLMFailed(Exception):
+    """The chat model errored or timed out; the caller falls back to the grounded composer."""
+
+
+def load_chat_model(spec: str, base_url: str | None, timeout_s: float) -> BaseChatModel:
+    """A chat model from an init_chat_model spec such as 'ollama:llama3.2' or 'openai:gpt-4o'."""
+    from langchain.chat_models import init_chat_model
+
+    kwargs = {"base_url": base_url} if base_url else {}
+    return init_chat_model(spec, timeout=timeout_s, **kwargs)
+
+
+def passages_text(docs: list[Document]) -> str:
+    return "\n\n".join(f"[{i}] ({doc.metadata['section']}) {doc.page_content}"
+                       for i, doc in enumerate(docs, 1))
+
+
+def llm_answer(model: BaseChatModel, question: str, docs: list[Document], timeout_s: float):
+    """Ask the model; return its text and one Citation per passage (verification prunes them)."""
+    messages = [SystemMessage(PROMPT.format(passages=passages_text(docs))),
+                HumanMessage(question)]
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        reply = pool.submit(model.invoke, messages).result(timeout=timeout_s)
+    except FutureTimeout:
+        raise LLMFailed(f"no answer within {timeout_s:g} s") from None
+    except Exception as error:  # any provider error means: fall back
+        raise LLMFailed(f"{type(error).__name__}: {error}") from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    citations = [Citation(n=i, chunk_id=doc.id, source=doc.metadata["source"],
+                          title=doc.metadata["title"], section=doc.metadata["section"],
+                          quote=doc.page_content, url=doc.metadata.get("url", ""),
+                          score=round(float(doc.metadata.get("dense", 0.0)), 4))
+                 for i, doc in enumerate(docs, 1)]
+    return str(reply.content), citations

@@ -1,0 +1,67 @@
+"""Small text tools shared by retrieval, rewriting and composing: tokens, stems, sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+WORD = re.compile(r"[a-z0-9$][a-z0-9$+.,%'’-]*[a-z0-9%]|[a-z0-9$]", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+# Function words and chat filler: never evidence that a passage answers the question.
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been before
+being below between both but by can can't cannot could couldn't did didn't do does doesn't doing
+don't down during each few for from further had hadn't has hasn't have haven't having he her here
+hers herself him himself his how i i'd i'll i'm i've if in into is isn't it it's its itself just
+let's me more most mustn't my myself no nor not now of off on once only or other ought our ours
+ourselves out over own same shan't she should shouldn't so some such than that that's the their
+theirs them themselves then there there's these they they're this those through to too under until
+up very was wasn't we we're were weren't what what's when where which while who who's whom why
+will with won't would wouldn't you you're your yours yourself yourselves u ur im whats hows pls
+please tell explain describe say says said know mean means meaning really actually article text
+thing things kind one ones someone something anything like vs versus v diff difference differences
+compare compared comparison between does do did give gives get gets got go goes make makes us
+well also much many lot lots way ways use used using according thanks thank hi hello hey ok okay
+mention mentions mentioned example examples author page give gave name names list
+""".split())
+
+
+def clean(text: str) -> str:
+    """Drop control and zero-width characters and fold white space; keeps all visible text."""
+    text = unicodedata.normalize("NFC", text)
+    text = CONTROL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens; keeps $205,958, 20%, CI/CD parts and contractions whole."""
+    return [w.lower().strip(".,'’") for w in WORD.findall(text.replace("/", " "))]
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def stems(text: str) -> list[str]:
+    """Stemmed content words (stopwords removed), the unit of lexical matching."""
+    return _stemmer().stemWords([w for w in words(text) if w not in STOPWORDS])
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.lower())
+
+
+def sentences(text: str) -> list[str]:
+    """Split a chunk into citable units: each bullet, and each sentence of a paragraph."""
+    units = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line).strip()
+        if line:
+            units.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
+    return units
