@@ -6,6 +6,7 @@ import os
 
 import typer
 
+from assistant.cli import ask_command, chat_command, eval_command
 from ingest.cli import ingest_command, status_command
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -14,6 +15,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="A cited-answer assistant over 'DevOps vs DataOps vs MLOps'.")
 app.command("ingest")(ingest_command)
 app.command("status")(status_command)
+app.command("ask")(ask_command)
+app.command("chat")(chat_command)
+app.command("eval")(eval_command)
 
 
 def main() -> None:

@@ -1,0 +1,111 @@
+"""`ask`, `chat`, `eval` and `bench`: the assistant's commands, thin over the Python API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from ingest.cli import expected_errors, load_settings
+
+app = typer.Typer(add_completion=False)
+
+
+def load_assistant():
+    from assistant import Assistant
+
+    return Assistant.load(load_settings())
+
+
+def format_answer(answer) -> str:
+    """The answer text, then its numbered sources: section and the quoted passage."""
+    lines = [answer.answer]
+    if answer.citations:
+        lines.append("")
+        lines += [f"[{c.n}] {c.section} ({c.source})\n    \"{c.quote}\"" for c in answer.citations]
+    return "\n".join(lines)
+
+
+def ask_command(
+    question: Annotated[str | None, typer.Argument(help="The question to answer.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Read JSON lines from stdin.")] = False,
+    session: Annotated[str, typer.Option(help="Conversation to continue.")] = "default",
+) -> None:
+    """Answer a question with numbered citations, or a stream of JSON lines with --jsonl."""
+    if not jsonl and question is None:
+        raise typer.BadParameter("give a question, or --jsonl to read JSON lines from stdin")
+    with expected_errors():
+        assistant = load_assistant()
+    if jsonl:
+        run_jsonl(assistant, sys.stdin, sys.stdout)
+        return
+    answer = assistant.ask(question, session=session)
+    typer.echo(answer.model_dump_json() if as_json else format_answer(answer))
+
+
+def run_jsonl(assistant, lines, out) -> None:
+    """One JSON answer per input line, flushed at once; a bad line gets {"error": ...}."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict) or not isinstance(request.get("question"), str):
+                raise ValueError('expected {"session": "...", "question": "..."}')
+            session = request.get("session", "default")
+            if not isinstance(session, str):
+                raise ValueError("session must be a string")
+        except ValueError as error:
+            out.write(json.dumps({"error": f"line {number}: {error}"}) + "\n")
+        else:
+            out.write(assistant.ask(request["question"], session=session).model_dump_json() + "\n")
+        out.flush()
+
+
+def chat_command(
+    session: Annotated[str, typer.Option(help="Conversation name.")] = "chat",
+) -> None:
+    """Interactive chat in the terminal: /reset, /sources, /quit."""
+    with expected_errors():
+        assistant = load_assistant()
+    typer.echo("Ask about DevOps, DataOps and MLOps. /sources shows the last sources, "
+               "/reset starts over, /quit leaves.")
+    last = None
+    while True:
+        try:
+            line = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            return
+        if line in ("/quit", "/exit"):
+            return
+        if line == "/reset":
+            assistant.reset(session)
+            typer.echo("(new conversation)")
+        elif line == "/sources":
+            typer.echo(format_answer(last).split("\n", 2)[-1] if last and last.citations
+                       else "(no sources yet)")
+        elif line:
+            last = assistant.ask(line, session=session)
+            typer.echo(f"assistant> {last.answer}")
+
+
+def eval_command(
+    baseline: Annotated[bool, typer.Option(help="Also score the textbook RAG baseline.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score answers on the golden question set (tests/golden/questions.yaml)."""
+    from assistant.evaluation import evaluate, load_golden
+
+    with expected_errors():
+        scores = evaluate(load_assistant(), load_golden(), baseline=baseline)
+    if as_json:
+        typer.echo(scores.model_dump_json())
+        return
+    for miss in scores.misses:
+        typer.echo(f"  miss {miss}")
+    for name, value in scores.model_dump(exclude={"misses"}).items():
+        typer.echo(f"{name:>32}: {value}")
