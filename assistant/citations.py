@@ -7,7 +7,7 @@ import re
 
 from assistant.compose import Claim
 from assistant.schema import Citation
-from assistant.text import SENTENCE_END, stems
+from assistant.text import stems
 
 MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 SUPPORT = 0.6  # share of a sentence's content words its quote must contain
@@ -22,8 +22,8 @@ def quote_for(text: str, claims: list[Claim]) -> str:
     return text[min(s for s, _ in spans): max(e for _, e in spans)]
 
 
-def render(claims: list[Claim], lead: str = "") -> tuple[str, list[Citation]]:
-    """Answer text where each claim carries [n], and one Citation per quoted chunk."""
+def render(claims: list[Claim], lead: str = "") -> tuple[list[str], list[Citation]]:
+    """Answer sentences where each claim carries [n], and one Citation per quoted chunk."""
     numbers: dict[str, int] = {}
     for claim in claims:
         numbers.setdefault(claim.doc.id, len(numbers) + 1)
@@ -38,7 +38,7 @@ def render(claims: list[Claim], lead: str = "") -> tuple[str, list[Citation]]:
             section=doc.metadata["section"], quote=quote_for(doc.page_content, own),
             url=doc.metadata.get("url", ""), score=round(max(c.score for c in own), 4),
         ))
-    return " ".join(parts), citations
+    return parts, citations
 
 
 def supported(sentence: str, quote: str) -> bool:
@@ -50,14 +50,14 @@ def supported(sentence: str, quote: str) -> bool:
     return bool(words) and len(words & set(stems(quote))) / len(words) >= SUPPORT
 
 
-def verify(text: str, citations: list[Citation], uncited_ok: tuple[str, ...] = ()):
+def verify(sentences: list[str], citations: list[Citation], uncited_ok: tuple[str, ...] = ()):
     """Drop sentences whose markers are unsupported, and markers with no citation; renumber.
 
     `uncited_ok` are the answerer's own notices, which cite nothing and are kept as they are.
     """
     by_n = {c.n: c for c in citations}
     kept, order = [], {}
-    for sentence in _split(text):
+    for sentence in sentences:
         plain = MARKERS.sub("", sentence).strip()
         if sentence.strip() in uncited_ok or plain in uncited_ok:
             kept.append(plain)
@@ -71,7 +71,7 @@ def verify(text: str, citations: list[Citation], uncited_ok: tuple[str, ...] = (
     return " ".join(kept), renumbered
 
 
-def _split(text: str) -> list[str]:
-    """Sentences of an answer, each with the markers that follow it."""
-    pieces = re.split(r"(?<=\])\s+(?=[^\[])|" + SENTENCE_END.pattern, text)
-    return [p for p in pieces if p and p.strip()]
+def split_answer(text: str) -> list[str]:
+    """Sentences of an LLM's answer, each with the markers that follow it."""
+    pieces = re.split(r"(?<=\])\s+(?=[^\s\[])|(?<=[.!?])\s+(?=[^\s\[])", text.strip())
+    return [p for p in pieces if p.strip()]

@@ -16,19 +16,20 @@ from langchain_core.documents import Document
 
 from assistant.index import Index
 from assistant.text import sentences, stems
-from assistant.topics import DISCIPLINES, Topic, is_comparison
+from assistant.topics import (ANAPHOR, ASPECT_PATTERNS, DISCIPLINES, Topic, is_comparison,
+                              subject_of)
 
-ANAPHOR = re.compile(r"^(?:it|its|it's|that|that's|this|these|they|they're|those|each|even|there|"
-                     r"the term|from there|both)\b", re.I)
 MORE = re.compile(r"\b(?:in detail|more detail|elaborate|everything|all about|full|long)\b", re.I)
 REASON = re.compile(r"\bbecause\b|\bwhy\b|\breason\b|\bso that\b", re.I)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-SUBJECT = re.compile(r"^(?:[-*] )?(DevOps|DataOps|MLOps)\b")
+PREVIEW = re.compile(r"^(?:highlights|key takeaways|summary|tl;?dr|contents|table of contents|"
+                     r"in this (?:article|post)|what you'll learn)$", re.I)
 NUMBER = re.compile(r"\$|\d[\d,.]*\s*(?:%|million|k\b)|\b\d{2,}[\d,]*\b")
 
 
 NEAR = 0.55  # a sentence of the lead's own chunk joins the answer above this share of its score
 FAR = 0.8    # a sentence from elsewhere must come this close to the lead
+WHOLE_CHUNK = 420  # characters; a lead paragraph this short is quoted whole, as the article says it
 
 
 @dataclass(frozen=True)
@@ -60,29 +61,45 @@ class Composer:
         self.idf = _idf(index.documents.values())
 
     def candidates(self, query: str, topic: Topic, docs: list[Document]) -> list[Claim]:
-        """Every sentence of the retrieved chunks with its score, best first."""
+        """Every sentence of the retrieved chunks and their section neighbours, best first."""
         query_vector = self.index.query_vector(query)
         query_stems = set(stems(query))
         weight = sum(self.idf.get(s, 1.0) for s in query_stems) or 1.0
+        pool = self._pool(docs)
+        bm25 = self.index.retriever.bm25.scores(query)
+        top_bm25 = max((bm25.get(d.id, 0.0) for d in pool), default=0.0) or 1.0
         claims = []
-        top_bm25 = max((d.metadata.get("bm25", 0.0) for d in docs), default=0.0) or 1.0
-        for doc in docs:
-            if doc.metadata.get("kind") == "editorial_note":
-                continue
-            chunk = (0.5 * doc.metadata.get("dense", 0.0) + 0.5 * doc.metadata.get("bm25", 0.0)
-                     / top_bm25 + _subject_penalty(doc, topic))
+        for doc in pool:
+            similarities = self.index.unit_vectors(doc) @ query_vector
+            dense = max(doc.metadata.get("dense", 0.0), float(similarities.max(initial=0.0)))
+            chunk = (0.6 * dense + 0.4 * bm25.get(doc.id, 0.0) / top_bm25
+                     + _subject_penalty(doc, topic))
             section_stems = set(stems(doc.metadata["section"]))
-            vectors = self.index.unit_vectors(doc)
+            subject = subject_of(doc.page_content)
             for i, unit in enumerate(sentences(doc.page_content)):
-                unit_stems = set(stems(unit))
+                unit_stems = set(stems(f"{subject} {unit}" if subject and ANAPHOR.match(unit) else unit))
                 lexical = (sum(self.idf.get(s, 1.0) for s in query_stems & unit_stems)
                            + 0.5 * sum(self.idf.get(s, 1.0) for s in query_stems & section_stems
                                        - unit_stems)) / weight
-                novelty = len(unit_stems - query_stems) / (len(unit_stems) or 1)
-                score = (0.35 * float(vectors[i] @ query_vector) + 0.25 * lexical + 0.4 * chunk
-                         - (0.15 if novelty < 0.34 else 0.0) + _bonus(unit, query, topic))
+                echo = 0.15 if unit_stems <= query_stems else 0.0  # says nothing the question didn't
+                score = (0.35 * float(similarities[i]) + 0.25 * lexical + 0.4 * chunk
+                         - echo + _bonus(unit, doc.metadata["section"], query, topic))
                 claims.append(Claim(unit, doc, i, score))
         return sorted(claims, key=lambda c: -c.score)
+
+    def _pool(self, docs: list[Document]) -> list[Document]:
+        """The retrieved chunks plus the section neighbours of the best three (small-to-big)."""
+        pool = {doc.id: doc for doc in docs}
+        for doc in docs[:3]:
+            for neighbour in self.index.neighbours(doc):
+                pool.setdefault(neighbour.id, neighbour)
+        return [d for d in pool.values() if d.metadata.get("kind") != "editorial_note"]
+
+    def best_similarity(self, query: str, docs: list[Document]) -> float:
+        """The highest cosine between the query and one sentence (in its context) of the pool."""
+        query_vector = self.index.query_vector(query)
+        return max((float((self.index.unit_vectors(d) @ query_vector).max(initial=0.0))
+                    for d in self._pool(docs)), default=0.0)
 
     def coverage(self, query: str, docs: list[Document]) -> float:
         """The largest idf-weighted share of the query's words that one chunk holds."""
@@ -99,26 +116,28 @@ class Composer:
         if not ranked:
             return []
         budget = budget_for(question)
-        chosen = [ranked[0]]
-        if is_comparison(query, topic):
-            for name in topic.disciplines:
-                best = next((c for c in ranked if DISCIPLINES[name].search(c.text)), None)
-                if best and best.score >= 0.5 * ranked[0].score:
-                    _add(chosen, best, budget)
         lead = ranked[0]
+        chosen = [lead]
+        if len(lead.doc.page_content) <= WHOLE_CHUNK:
+            for claim in ranked:
+                if claim.doc.id == lead.doc.id:
+                    _add(chosen, claim, budget)
+        if is_comparison(query, topic) and "overlap" not in topic.aspects:
+            for name in topic.disciplines:
+                best = next((c for c in ranked if _about(c, name)), None)
+                if best and best.score >= 0.5 * lead.score:
+                    _add(chosen, best, budget)
         for claim in ranked[1:]:
             near = claim.doc.id == lead.doc.id and claim.score >= NEAR * lead.score
             if (near or claim.score >= FAR * lead.score) and len(chosen) < budget.sentences:
                 _add(chosen, claim, budget)
-        return self._in_reading_order(_with_context(chosen, budget))
+        return self._in_reading_order(_with_context(chosen, budget, self.index))
 
     def _in_reading_order(self, claims: list[Claim]) -> list[Claim]:
-        lead, rest = claims[0], claims[1:]
-        key = lambda c: (c.doc.metadata.get("order", 0), c.unit)  # noqa: E731
-        before = [c for c in rest if c.doc.id == lead.doc.id and c.unit < lead.unit
-                  and c.unit >= lead.unit - 1]
-        after = sorted((c for c in rest if c not in before), key=key)
-        return before + [lead] + after
+        """The lead's chunk first, then the other chunks; each in the article's own order."""
+        lead = claims[0]
+        key = lambda c: (c.doc.id != lead.doc.id, c.doc.metadata.get("order", 0), c.unit)  # noqa: E731
+        return sorted(claims, key=key)
 
 
 def _chunk_stems(doc: Document) -> set[str]:
@@ -138,21 +157,35 @@ def _idf(documents) -> dict[str, float]:
 def _standalone(text: str) -> bool:
     """Labels, calls to action and bare questions are never an answer on their own."""
     label = text.endswith(":") or (text.endswith("?") and ":" not in text)
-    return len(text) >= 25 and not label and "→" not in text
+    return len(text) >= 10 and not label and "→" not in text
+
+
+def _about(claim: Claim, name: str) -> bool:
+    """The sentence names the discipline, or sits in a chunk that opens with its name."""
+    subject = subject_of(claim.doc.page_content)
+    return bool(DISCIPLINES[name].search(claim.text)) or subject == name
 
 
 def _subject_penalty(doc: Document, topic: Topic) -> float:
     """A chunk that opens with another discipline's name is about that one, not the asked one."""
-    match = SUBJECT.match(doc.page_content)
-    if match and topic.disciplines and len(topic.disciplines) < 3:
-        subject = next(n for n, p in DISCIPLINES.items() if p.fullmatch(match.group(1)))
+    subject = subject_of(doc.page_content)
+    if subject and topic.disciplines and len(topic.disciplines) < 3:
         return 0.0 if subject in topic.disciplines else -0.2
+    heading = doc.metadata["section"].rsplit(" > ", 1)[-1]
+    if doc.metadata.get("kind") == "list" and PREVIEW.match(heading):
+        return -0.15  # a preview list restates what the body says in full
     return 0.0
 
 
-def _bonus(unit: str, query: str, topic: Topic) -> float:
+def _bonus(unit: str, section: str, query: str, topic: Topic) -> float:
     bonus = 0.0
+    heading = section.rsplit(" > ", 1)[-1]
+    if any(ASPECT_PATTERNS[a].search(unit) or ASPECT_PATTERNS[a].search(heading)
+           for a in topic.aspects if a not in ("definition", "history")):
+        bonus += 0.1
     names = topic.disciplines
+    if "definition" in topic.aspects and any(re.match(rf"{n} is (?:a|an|the)\b", unit) for n in names):
+        bonus += 0.1
     others = [n for n in DISCIPLINES if n not in names]
     if names and len(names) < 3 and any(re.match(rf"(?:{n})\b", unit) for n in others):
         bonus -= 0.15
@@ -178,16 +211,39 @@ def _add(chosen: list[Claim], claim: Claim, budget: Budget) -> None:
         chosen.append(claim)
 
 
-def _with_context(chosen: list[Claim], budget: Budget) -> list[Claim]:
-    """Bring in the sentence before one that starts 'It ...' or answers a 'Label?' line."""
+def _with_context(chosen: list[Claim], budget: Budget, index: Index) -> list[Claim]:
+    """Add what a chosen sentence leans on: the sentence before 'It ...' or after 'Label?' /
+    'a question?', and the 'All three disciplines:' line that introduces a list."""
     result = list(chosen)
     for claim in chosen:
         units = sentences(claim.doc.page_content)
         previous = units[claim.unit - 1] if claim.unit > 0 else None
+        following = units[claim.unit + 1] if claim.unit + 1 < len(units) else None
         if previous and (ANAPHOR.match(claim.text) or previous.endswith(("?", ":"))):
-            context = Claim(previous, claim.doc, claim.unit - 1, claim.score)
-            if not any(c.doc.id == context.doc.id and c.unit == context.unit for c in result):
-                result.insert(result.index(claim), context)
+            _insert(result, Claim(previous, claim.doc, claim.unit - 1, claim.score), before=claim)
+        elif previous is None and claim.doc.metadata.get("kind") == "list":
+            intro = _list_intro(claim.doc, index)
+            if intro:
+                _insert(result, intro, before=claim)
+        if following and claim.text.endswith("?") and ":" in claim.text:
+            _insert(result, Claim(following, claim.doc, claim.unit + 1, claim.score), before=None)
     while len(result) > 1 and _length(result) > budget.chars * 1.25:
         result.pop()
     return result
+
+
+def _insert(result: list[Claim], claim: Claim, before: Claim | None) -> None:
+    if any(c.doc.id == claim.doc.id and c.unit == claim.unit for c in result):
+        return
+    result.insert(result.index(before) if before else len(result), claim)
+
+
+def _list_intro(doc: Document, index: Index) -> Claim | None:
+    """The sentence ending in ':' just before a list, in the previous chunk of its section."""
+    position = doc.metadata.get("position", 0)
+    for other in index.neighbours(doc, radius=1):
+        if other.metadata.get("position") == position - 1:
+            units = sentences(other.page_content)
+            if units and units[-1].endswith(":"):
+                return Claim(units[-1], other, len(units) - 1, 0.0)
+    return None

@@ -14,11 +14,13 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.text import sentences, stems, words
+from assistant.topics import in_context, subject_of
 from ingest.chunking import embedding_text
 from ingest.embedding import load_embeddings
 from ingest.settings import Settings
 from ingest.store import IndexStore
 
+PRECOMPUTE_LIMIT = 5000  # chunks; a larger index embeds sentences on first use instead of at load
 RRF_K = 60  # the constant from Cormack et al.'s reciprocal-rank fusion paper
 
 
@@ -49,6 +51,14 @@ class BM25Retriever(BaseRetriever):
         engine = bm25s.BM25()
         engine.index([stems(embedding_text(doc)) or ["_"] for doc in documents], show_progress=False)
         return cls(documents=documents, engine=engine, k=k)
+
+    def scores(self, query: str) -> dict[str, float]:
+        """BM25 score of every chunk for `query` (0 where no word matches)."""
+        tokens = stems(query)
+        if not tokens or not self.documents:
+            return {}
+        values = self.engine.get_scores(tokens)
+        return {doc.id: float(v) for doc, v in zip(self.documents, values) if v > 0}
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun):
         tokens = stems(query)
@@ -95,6 +105,9 @@ class Index:
         self.settings = settings
         self.collection_name = collection_name
         self.documents = {doc.id: doc for doc in documents}
+        self._sections: dict[tuple[str, str], list[Document]] = {}
+        for doc in documents:
+            self._sections.setdefault((doc.metadata["source"], doc.metadata["section"]), []).append(doc)
         self.embeddings = QueryCachedEmbeddings(load_embeddings(settings.model_sha256))
         self.vectorstore = Chroma(client=store.client, collection_name=collection_name,
                                   embedding_function=self.embeddings,
@@ -103,6 +116,8 @@ class Index:
                                          bm25=BM25Retriever.from_documents(documents))
         self.vocabulary = frozenset(w for doc in documents for w in words(embedding_text(doc)))
         self._unit_vectors: dict[str, np.ndarray] = {}
+        if len(documents) <= PRECOMPUTE_LIMIT:
+            self._embed_units(documents)
 
     @classmethod
     def open(cls, settings: Settings) -> "Index":
@@ -115,17 +130,33 @@ class Index:
         documents.sort(key=lambda d: (d.metadata["source"], d.metadata.get("order", 0)))
         return cls(settings, store, collection.name, documents)
 
+    def neighbours(self, doc: Document, radius: int = 3) -> list[Document]:
+        """Chunks of the same section within `radius` positions: the context a hit belongs to."""
+        position = doc.metadata.get("position", 0)
+        siblings = self._sections.get((doc.metadata["source"], doc.metadata["section"]), [])
+        return [other for other in siblings
+                if abs(other.metadata.get("position", 0) - position) <= radius]
+
     def section(self, heading_path: str) -> list[Document]:
         """Chunks whose heading path is or starts with `heading_path`, in reading order."""
         return [doc for doc in self.documents.values()
                 if doc.metadata["section"] == heading_path
                 or doc.metadata["section"].startswith(heading_path + " > ")]
 
+    def _embed_units(self, documents: list[Document]) -> None:
+        units = [[in_context(unit, doc.metadata["section"].rsplit(" > ", 1)[-1],
+                             subject_of(doc.page_content))
+                  for unit in sentences(doc.page_content)] for doc in documents]
+        flat = np.asarray(self.embeddings.embed_documents([u for group in units for u in group]))
+        start = 0
+        for doc, group in zip(documents, units):
+            self._unit_vectors[doc.id] = flat[start:start + len(group)]
+            start += len(group)
+
     def unit_vectors(self, doc: Document) -> np.ndarray:
         """Normalized MiniLM vectors of a chunk's sentences, embedded once and kept."""
         if doc.id not in self._unit_vectors:
-            units = sentences(doc.page_content)
-            self._unit_vectors[doc.id] = np.asarray(self.embeddings.embed_documents(units))
+            self._embed_units([doc])
         return self._unit_vectors[doc.id]
 
     def query_vector(self, query: str) -> np.ndarray:

@@ -17,7 +17,7 @@ SALARY_FIGURE = re.compile(r"\baverage|\bmedian|\btypical|\bhow much|\bfigure|\b
                            r"\$|\brange\b|\bexact|\bper year|\bannual", re.I)
 TABLE = re.compile(r"\btables?\b|\bcolumns?\b|\brows?\b|\bcharts?\b|\b(?:8|eight) dimensions\b", re.I)
 DIAGRAM = re.compile(r"\bdiagrams?\b|\bfigures? of\b|\bimages?\b|\bpictures?\b|\bstages\b", re.I)
-MIN_DENSE = 0.3     # below this cosine to every chunk, the question is about something else...
+MIN_DENSE = 0.35    # below this cosine to every sentence, the question is about something else...
 FULL_COVER = 0.9    # ...unless one chunk holds (nearly) all of its words, as names often are
 HOW_MANY = re.compile(r"\bhow many (\w+)", re.I)
 HOW_MUCH = re.compile(r"\bhow much\b.*\b(?:cost|price|fee)|\b(?:cost|price|fee)s?\b.*\bhow much\b", re.I)
@@ -45,7 +45,7 @@ def judge(question: str, topic: Topic, speller: Speller, best_dense: float,
           coverage: float) -> Verdict:
     """Decide from the words of the question and how close the index came to it.
 
-    `best_dense` is the best cosine of a retrieved chunk; `coverage` the largest idf-weighted
+    `best_dense` is the best cosine of a retrieved sentence; `coverage` the largest idf-weighted
     share of the question's words that one retrieved chunk holds.
     """
     reason = _out_of_scope(question, topic, speller, best_dense, coverage)

@@ -31,6 +31,11 @@ ASPECTS = {
 ASPECT_PATTERNS = {name: re.compile(pattern, re.I) for name, (pattern, _) in ASPECTS.items()}
 
 
+SUBJECT = re.compile(r"^(?:[-*] )?(DevOps|DataOps|MLOps)\b")
+ANAPHOR = re.compile(r"^(?:it|its|it's|that|that's|this|these|they|they're|those|each|even|there|"
+                     r"the term|from there|both)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Topic:
     """The disciplines and aspects a question names; empty when it names none (a follow-up)."""
@@ -61,3 +66,16 @@ def aspect_words(aspects: tuple[str, ...]) -> str:
 def is_comparison(text: str, topic: Topic) -> bool:
     return len(topic.disciplines) >= 2 or bool(
         re.search(r"\bvs\.?\b|\bversus\b|\bdiffer|\bcompar|\bcontrast", text, re.I))
+
+
+def subject_of(text: str) -> str | None:
+    """The discipline a chunk is about when it opens with its name ("DataOps is ...")."""
+    match = SUBJECT.match(text)
+    return match.group(1) if match else None
+
+
+def in_context(unit: str, heading: str, subject: str | None) -> str:
+    """A sentence as it is embedded: under its heading, with "It ..." naming the chunk's subject."""
+    if subject and ANAPHOR.match(unit):
+        unit = f"{subject}: {unit}"
+    return f"{heading}: {unit}"
