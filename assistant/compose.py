@@ -17,11 +17,13 @@ from langchain_core.documents import Document
 from assistant.index import Index
 from assistant.text import sentences, stems
 from assistant.topics import (ANAPHOR, ASPECT_PATTERNS, DISCIPLINES, Topic, is_comparison,
-                              subject_of)
+                              lexical_form, named, subject_of)
 
 MORE = re.compile(r"\b(?:in detail|more detail|elaborate|everything|all about|full|long)\b", re.I)
 REASON = re.compile(r"\bbecause\b|\bwhy\b|\breason\b|\bso that\b", re.I)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+PROMOTION = re.compile(r"kodekloud|challenge|→|\bcourse\b|\bsign up\b|\bsubscribe\b|"
+                       r"\bour [\w' ]*guide\b", re.I)
 PREVIEW = re.compile(r"^(?:highlights|key takeaways|summary|tl;?dr|contents|table of contents|"
                      r"in this (?:article|post)|what you'll learn)$", re.I)
 NUMBER = re.compile(r"\$|\d[\d,.]*\s*(?:%|million|k\b)|\b\d{2,}[\d,]*\b")
@@ -63,7 +65,7 @@ class Composer:
     def candidates(self, query: str, topic: Topic, docs: list[Document]) -> list[Claim]:
         """Every sentence of the retrieved chunks and their section neighbours, best first."""
         query_vector = self.index.query_vector(query)
-        query_stems = set(stems(query))
+        query_stems = set(stems(lexical_form(query)))
         weight = sum(self.idf.get(s, 1.0) for s in query_stems) or 1.0
         pool = self._pool(docs)
         bm25 = self.index.retriever.bm25.scores(query)
@@ -72,18 +74,20 @@ class Composer:
         for doc in pool:
             similarities = self.index.unit_vectors(doc) @ query_vector
             dense = max(doc.metadata.get("dense", 0.0), float(similarities.max(initial=0.0)))
-            chunk = (0.6 * dense + 0.4 * bm25.get(doc.id, 0.0) / top_bm25
-                     + _subject_penalty(doc, topic))
-            section_stems = set(stems(doc.metadata["section"]))
+            chunk = 0.6 * dense + 0.4 * bm25.get(doc.id, 0.0) / top_bm25
+            adjust = _subject_penalty(doc, topic) + _promotion_penalty(doc, query)
+            section_stems = set(stems(named(doc.metadata["section"])))
             subject = subject_of(doc.page_content)
+            intro = self.index.list_intro(doc) or ""
             for i, unit in enumerate(sentences(doc.page_content)):
-                unit_stems = set(stems(f"{subject} {unit}" if subject and ANAPHOR.match(unit) else unit))
+                unit_stems = set(stems(named(f"{subject} {unit}" if subject and ANAPHOR.match(unit)
+                                             else f"{intro} {unit}")))
                 lexical = (sum(self.idf.get(s, 1.0) for s in query_stems & unit_stems)
                            + 0.5 * sum(self.idf.get(s, 1.0) for s in query_stems & section_stems
                                        - unit_stems)) / weight
                 echo = 0.15 if unit_stems <= query_stems else 0.0  # says nothing the question didn't
                 score = (0.35 * float(similarities[i]) + 0.25 * lexical + 0.4 * chunk
-                         - echo + _bonus(unit, doc.metadata["section"], query, topic))
+                         + adjust - echo + _bonus(unit, doc.metadata["section"], query, topic))
                 claims.append(Claim(unit, doc, i, score))
         return sorted(claims, key=lambda c: -c.score)
 
@@ -112,7 +116,9 @@ class Composer:
 
     def compose(self, question: str, query: str, topic: Topic, docs: list[Document]) -> list[Claim]:
         """The claims of the answer, in the order they should be read."""
-        ranked = [c for c in self.candidates(query, topic, docs) if _standalone(c.text)]
+        promotions_asked = bool(PROMOTION.search(query))
+        ranked = [c for c in self.candidates(query, topic, docs)
+                  if _standalone(c.text) and (promotions_asked or not PROMOTION.search(c.text))]
         if not ranked:
             return []
         budget = budget_for(question)
@@ -155,7 +161,7 @@ def _idf(documents) -> dict[str, float]:
 
 
 def _standalone(text: str) -> bool:
-    """Labels, calls to action and bare questions are never an answer on their own."""
+    """Labels and bare questions are never an answer on their own."""
     label = text.endswith(":") or (text.endswith("?") and ":" not in text)
     return len(text) >= 10 and not label and "→" not in text
 
@@ -166,22 +172,31 @@ def _about(claim: Claim, name: str) -> bool:
     return bool(DISCIPLINES[name].search(claim.text)) or subject == name
 
 
+def _promotion_penalty(doc: Document, query: str) -> float:
+    """Calls to action (courses, challenges, guides) are not answers, unless asked about."""
+    if PROMOTION.search(doc.page_content) and not PROMOTION.search(query):
+        return -0.3
+    return 0.0
+
+
 def _subject_penalty(doc: Document, topic: Topic) -> float:
     """A chunk that opens with another discipline's name is about that one, not the asked one."""
     subject = subject_of(doc.page_content)
     if subject and topic.disciplines and len(topic.disciplines) < 3:
-        return 0.0 if subject in topic.disciplines else -0.2
+        return 0.0 if subject in topic.disciplines else -0.1
     heading = doc.metadata["section"].rsplit(" > ", 1)[-1]
     if doc.metadata.get("kind") == "list" and PREVIEW.match(heading):
-        return -0.15  # a preview list restates what the body says in full
+        return -0.1  # a preview list restates what the body says in full
     return 0.0
 
 
 def _bonus(unit: str, section: str, query: str, topic: Topic) -> float:
     bonus = 0.0
     heading = section.rsplit(" > ", 1)[-1]
-    if any(ASPECT_PATTERNS[a].search(unit) or ASPECT_PATTERNS[a].search(heading)
-           for a in topic.aspects if a not in ("definition", "history")):
+    aspects = [ASPECT_PATTERNS[a] for a in topic.aspects if a not in ("definition", "history")]
+    if any(pattern.search(heading) for pattern in aspects):
+        bonus += 0.12  # the section is about what the question asks
+    elif any(pattern.search(unit) for pattern in aspects):
         bonus += 0.1
     names = topic.disciplines
     if "definition" in topic.aspects and any(re.match(rf"{n} is (?:a|an|the)\b", unit) for n in names):
@@ -195,9 +210,6 @@ def _bonus(unit: str, section: str, query: str, topic: Topic) -> float:
         bonus += 0.1
     if REASON.search(query) and REASON.search(unit):
         bonus += 0.1
-    if re.search(r"kodekloud|challenge|→", unit, re.I) and not re.search(
-            r"kodekloud|challenge|course", query, re.I):
-        bonus -= 0.3
     return bonus
 
 
@@ -213,7 +225,7 @@ def _add(chosen: list[Claim], claim: Claim, budget: Budget) -> None:
 
 def _with_context(chosen: list[Claim], budget: Budget, index: Index) -> list[Claim]:
     """Add what a chosen sentence leans on: the sentence before 'It ...' or after 'Label?' /
-    'a question?', and the 'All three disciplines:' line that introduces a list."""
+    'a question?', the paragraph before one that opens with 'That ...', and a list's intro."""
     result = list(chosen)
     for claim in chosen:
         units = sentences(claim.doc.page_content)
@@ -221,15 +233,32 @@ def _with_context(chosen: list[Claim], budget: Budget, index: Index) -> list[Cla
         following = units[claim.unit + 1] if claim.unit + 1 < len(units) else None
         if previous and (ANAPHOR.match(claim.text) or previous.endswith(("?", ":"))):
             _insert(result, Claim(previous, claim.doc, claim.unit - 1, claim.score), before=claim)
-        elif previous is None and claim.doc.metadata.get("kind") == "list":
-            intro = _list_intro(claim.doc, index)
-            if intro:
-                _insert(result, intro, before=claim)
+        elif previous is None:
+            for context in _preceding(claim, index):
+                _insert(result, context, before=claim)
         if following and claim.text.endswith("?") and ":" in claim.text:
             _insert(result, Claim(following, claim.doc, claim.unit + 1, claim.score), before=None)
     while len(result) > 1 and _length(result) > budget.chars * 1.25:
         result.pop()
     return result
+
+
+def _preceding(claim: Claim, index: Index) -> list[Claim]:
+    """For a chunk's first sentence: its list's intro line, or, when it opens with 'That ...',
+    the short paragraph (or list) before it that it refers to."""
+    doc = claim.doc
+    if ANAPHOR.match(claim.text):
+        before = [o for o in index.neighbours(doc, radius=1)
+                  if o.metadata.get("position") == doc.metadata.get("position", 0) - 1]
+        if before and len(before[0].page_content) <= WHOLE_CHUNK:
+            pulled = [Claim(u, before[0], i, claim.score)
+                      for i, u in enumerate(sentences(before[0].page_content))]
+            intro = _list_intro(before[0], index)
+            return ([intro] if intro else []) + pulled
+    if doc.metadata.get("kind") == "list":
+        intro = _list_intro(doc, index)
+        return [intro] if intro else []
+    return []
 
 
 def _insert(result: list[Claim], claim: Claim, before: Claim | None) -> None:
@@ -239,11 +268,10 @@ def _insert(result: list[Claim], claim: Claim, before: Claim | None) -> None:
 
 
 def _list_intro(doc: Document, index: Index) -> Claim | None:
-    """The sentence ending in ':' just before a list, in the previous chunk of its section."""
-    position = doc.metadata.get("position", 0)
-    for other in index.neighbours(doc, radius=1):
-        if other.metadata.get("position") == position - 1:
-            units = sentences(other.page_content)
-            if units and units[-1].endswith(":"):
-                return Claim(units[-1], other, len(units) - 1, 0.0)
-    return None
+    """The sentence ending in ':' just before a list, as a claim of its own chunk."""
+    intro = index.list_intro(doc)
+    if intro is None:
+        return None
+    position = doc.metadata.get("position", 0) - 1
+    other = next(o for o in index.neighbours(doc, radius=1) if o.metadata.get("position") == position)
+    return Claim(intro, other, len(sentences(other.page_content)) - 1, 0.0)

@@ -137,6 +137,18 @@ class Index:
         return [other for other in siblings
                 if abs(other.metadata.get("position", 0) - position) <= radius]
 
+    def list_intro(self, doc: Document) -> str | None:
+        """For a list, the line just before it that ends in ':' ("All three disciplines:")."""
+        if doc.metadata.get("kind") != "list":
+            return None
+        position = doc.metadata.get("position", 0)
+        for other in self.neighbours(doc, radius=1):
+            if other.metadata.get("position") == position - 1:
+                units = sentences(other.page_content)
+                if units and units[-1].endswith(":"):
+                    return units[-1]
+        return None
+
     def section(self, heading_path: str) -> list[Document]:
         """Chunks whose heading path is or starts with `heading_path`, in reading order."""
         return [doc for doc in self.documents.values()
@@ -145,7 +157,7 @@ class Index:
 
     def _embed_units(self, documents: list[Document]) -> None:
         units = [[in_context(unit, doc.metadata["section"].rsplit(" > ", 1)[-1],
-                             subject_of(doc.page_content))
+                             subject_of(doc.page_content), self.list_intro(doc))
                   for unit in sentences(doc.page_content)] for doc in documents]
         flat = np.asarray(self.embeddings.embed_documents([u for group in units for u in group]))
         start = 0

@@ -10,6 +10,7 @@ DISCIPLINES = {
     "DataOps": re.compile(r"\bdata\s*-?\s*ops\b", re.I),
     "MLOps": re.compile(r"\b(?:ml|machine[- ]learning)\s*-?\s*ops\b", re.I),
 }
+THE_THREE = re.compile(r"\b(?:all|the) (?:three|3)\b", re.I)
 ALL_THREE = re.compile(r"\b(?:all (?:the )?(?:three|3)|each of (?:the|them)|the three|3 ops|three ops)\b", re.I)
 
 # Aspect -> pattern on the question, and the words added to a follow-up's standalone query.
@@ -74,8 +75,29 @@ def subject_of(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def in_context(unit: str, heading: str, subject: str | None) -> str:
-    """A sentence as it is embedded: under its heading, with "It ..." naming the chunk's subject."""
+def in_context(unit: str, heading: str, subject: str | None, intro: str | None = None) -> str:
+    """A sentence as it is embedded: under its heading, after its list's intro line, and with
+    "It ..." naming the chunk's subject."""
     if subject and ANAPHOR.match(unit):
         unit = f"{subject}: {unit}"
-    return f"{heading}: {unit}"
+    return f"{heading}: {intro + ' ' if intro else ''}{unit}"
+
+
+def named(text: str) -> str:
+    """`text` with "all three" / "the three" spelled out as the three disciplines' names."""
+    return f"{text} DevOps DataOps MLOps" if THE_THREE.search(text) else text
+
+
+# Phrasings whose words would match the wrong passages: "in common" is not "increasingly common".
+LEXICAL_SYNONYMS = [
+    (re.compile(r"\bin common\b|\balike\b", re.I), "shared overlap all three"),
+    (re.compile(r"\b1\b"), "one"),
+    (re.compile(r"\b3\b(?! ?%)"), "three"),
+]
+
+
+def lexical_form(query: str) -> str:
+    """The query as it is matched word for word against passages."""
+    for pattern, replacement in LEXICAL_SYNONYMS:
+        query = pattern.sub(replacement, query)
+    return named(query)
