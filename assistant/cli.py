@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -94,14 +95,15 @@ def chat_command(
 
 
 def eval_command(
+    questions: Annotated[Path | None, typer.Option(help="A question set (default: the golden set).")] = None,
     baseline: Annotated[bool, typer.Option(help="Also score the textbook RAG baseline.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score answers on the golden question set (tests/golden/questions.yaml)."""
-    from assistant.evaluation import evaluate, load_golden
+    from assistant.evaluation import GOLDEN, evaluate, load_golden
 
     with expected_errors():
-        scores = evaluate(load_assistant(), load_golden(), baseline=baseline)
+        scores = evaluate(load_assistant(), load_golden(questions or GOLDEN), baseline=baseline)
     if as_json:
         typer.echo(scores.model_dump_json())
         return
@@ -109,3 +111,21 @@ def eval_command(
         typer.echo(f"  miss {miss}")
     for name, value in scores.model_dump(exclude={"misses"}).items():
         typer.echo(f"{name:>32}: {value}")
+
+
+def bench_command(
+    passes: Annotated[int, typer.Option(help="Timed passes over the golden questions.")] = 3,
+    cold_runs: Annotated[int, typer.Option(help="Cold starts to time.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Warm p50/p95 latency of `ask`, cold start to first answer, and peak memory."""
+    from assistant.bench import run_bench
+    from assistant.evaluation import load_golden
+
+    with expected_errors():
+        report = run_bench(load_assistant(), load_golden(), passes, cold_runs)
+    if as_json:
+        typer.echo(report.model_dump_json())
+        return
+    for name, value in report.model_dump().items():
+        typer.echo(f"{name:>30}: {value}")

@@ -9,7 +9,7 @@ the article's reading order.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from langchain_core.documents import Document
@@ -42,6 +42,7 @@ class Claim:
     doc: Document
     unit: int = 0
     score: float = 0.0
+    context_for: str | None = None  # id of the chunk whose sentence this one introduces
 
 
 @dataclass(frozen=True)
@@ -137,12 +138,16 @@ class Composer:
             near = claim.doc.id == lead.doc.id and claim.score >= NEAR * lead.score
             if (near or claim.score >= FAR * lead.score) and len(chosen) < budget.sentences:
                 _add(chosen, claim, budget)
-        return self._in_reading_order(_with_context(chosen, budget, self.index))
+        return self._in_reading_order(_with_context(chosen, budget, self.index), lead)
 
-    def _in_reading_order(self, claims: list[Claim]) -> list[Claim]:
-        """The lead's chunk first, then the other chunks; each in the article's own order."""
-        lead = claims[0]
-        key = lambda c: (c.doc.id != lead.doc.id, c.doc.metadata.get("order", 0), c.unit)  # noqa: E731
+    @staticmethod
+    def _in_reading_order(claims: list[Claim], lead: Claim) -> list[Claim]:
+        """The lead's chunk (and what introduces it) first, then the other chunks; each in the
+        article's own order."""
+        def key(claim: Claim):
+            with_lead = lead.doc.id in (claim.doc.id, claim.context_for)
+            return (not with_lead, claim.doc.metadata.get("order", 0), claim.unit)
+
         return sorted(claims, key=key)
 
 
@@ -251,10 +256,10 @@ def _preceding(claim: Claim, index: Index) -> list[Claim]:
         before = [o for o in index.neighbours(doc, radius=1)
                   if o.metadata.get("position") == doc.metadata.get("position", 0) - 1]
         if before and len(before[0].page_content) <= WHOLE_CHUNK:
-            pulled = [Claim(u, before[0], i, claim.score)
+            pulled = [Claim(u, before[0], i, claim.score, context_for=doc.id)
                       for i, u in enumerate(sentences(before[0].page_content))]
             intro = _list_intro(before[0], index)
-            return ([intro] if intro else []) + pulled
+            return ([replace(intro, context_for=doc.id)] if intro else []) + pulled
     if doc.metadata.get("kind") == "list":
         intro = _list_intro(doc, index)
         return [intro] if intro else []
@@ -274,4 +279,4 @@ def _list_intro(doc: Document, index: Index) -> Claim | None:
         return None
     position = doc.metadata.get("position", 0) - 1
     other = next(o for o in index.neighbours(doc, radius=1) if o.metadata.get("position") == position)
-    return Claim(intro, other, len(sentences(other.page_content)) - 1, 0.0)
+    return Claim(intro, other, len(sentences(other.page_content)) - 1, 0.0, context_for=doc.id)

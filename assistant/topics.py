@@ -25,7 +25,8 @@ ASPECTS = {
     "monitoring": (r"\bmonitor|\bbroken\b|\bobservab|\bdrift\b", "monitoring broken signals"),
     "tools": (r"\btool|\bstack\b|\btechnolog", "tools toolchain"),
     "pipeline": (r"\bpipeline|\bworkflow|\bloop", "pipeline workflow"),
-    "salary": (r"\bsalar|\bpay|\bpaid\b|\bearn|\bcompensation|\bmoney\b|\bwage", "salary compensation"),
+    "salary": (r"\bsalar|\bpay|\bpaid\b|\bearn|\bcompensation|\bmoney\b|\bwage|\bmake (?:a|per) year",
+               "salary compensation"),
     "demand": (r"\bdemand\b|\bjobs?\b|\bhiring\b|\bmarket\b|\bgrowth\b|\boutlook\b", "demand jobs market"),
     "overlap": (r"\boverlap|\bin common\b|\bshared?\b|\bsimilar", "overlap shared all three"),
 }
@@ -91,6 +92,8 @@ def named(text: str) -> str:
 # Phrasings whose words would match the wrong passages: "in common" is not "increasingly common".
 LEXICAL_SYNONYMS = [
     (re.compile(r"\bin common\b|\balike\b", re.I), "shared overlap all three"),
+    (re.compile(r"\bml\b(?!\s*-?\s*ops)", re.I), "ML machine learning"),
+    (re.compile(r"\bai\b", re.I), "AI artificial intelligence"),
     (re.compile(r"\b1\b"), "one"),
     (re.compile(r"\b3\b(?! ?%)"), "three"),
 ]
