@@ -11,21 +11,29 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
-from assistant.citations import render, verify
+from assistant import feedback, suggest
+from assistant.citations import render, split_answer, verify
 from assistant.compose import Claim, Composer
 from assistant.followup import Conversation, Turn, rewrite
 from assistant.index import Index
 from assistant.llm import LLMFailed, llm_answer, load_chat_model
+from assistant.recommender import Recommender
 from assistant.schema import Answer
 from assistant.scope import judge, missing_answer_type
 from assistant.spelling import Speller
 from assistant.text import clean, words
+from assistant.topics import aspect_words
 from ingest.chunking import embedding_text
 from ingest.settings import Settings
 
 MAX_SESSIONS = 10_000
 SUGGESTIONS = [line.strip() for line in resources.files("assistant.prompts")
                .joinpath("suggestions.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _widened(query: str, topic) -> str:
+    """The query plus the words of its aspects ("in common" -> "overlap shared all three")."""
+    return f"{query} {aspect_words(topic.aspects)}".strip()
 
 
 class Assistant:
@@ -39,14 +47,14 @@ class Assistant:
         self.index = index
         self.composer = Composer(index)
         self.speller = Speller([w for d in index.documents.values() for w in words(embedding_text(d))])
-        self.llm = (load_chat_model(settings.llm, settings.llm_base_url, settings.llm_timeout_s)
-                    if settings.llm else None)
+        self.llm = load_chat_model(settings.llm, settings.llm_base_url) if settings.llm else None
         self._sessions: OrderedDict[str, Conversation] = OrderedDict()
         self._lock = threading.Lock()
         self._suggestion_vectors = np.asarray(index.embeddings.embed_documents(SUGGESTIONS))
         self.chain = (RunnablePassthrough.assign(resolved=self._resolve)
                       | RunnablePassthrough.assign(docs=self._retrieve)
                       | RunnableLambda(self._answer))
+        self.recommender = Recommender(index, self.speller)
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> "Assistant":
@@ -66,6 +74,14 @@ class Assistant:
         with self._lock:
             self._sessions.pop(session, None)
 
+    def follow_ups(self, session: str, count: int = 3) -> list[str]:
+        """Questions to offer after the latest answer, favouring themes `session` has not covered."""
+        return suggest.follow_ups(self.conversation(session).turns, count)
+
+    def record_feedback(self, answer: Answer, helpful: bool | None) -> dict:
+        """Append a thumbs up/down (None: taken back) on `answer` to the data folder's log."""
+        return feedback.record(self.settings.data_dir / feedback.FILE_NAME, answer, helpful)
+
     def ask(self, question: str, session: str = "default") -> Answer:
         """Answer one turn of `session`; never raises for any text the user can type."""
         started = time.perf_counter()
@@ -75,11 +91,12 @@ class Assistant:
             if not text:
                 answer, topic = self._abstain(question, "", "the question is empty", lead), None
             else:
-                state = self.chain.invoke({"question": question if isinstance(question, str) else text,
-                                           "text": text, "lead": lead, "conversation": conversation})
+                request = {"question": question if isinstance(question, str) else text,
+                           "text": text, "lead": lead, "conversation": conversation}
+                state = self.recommender.respond(request, self.chain) or self.chain.invoke(request)
                 answer, topic = state["answer"], state["resolved"][1]
             if topic is not None:
-                conversation.turns.append(Turn(text, answer.rewritten_query, topic))
+                conversation.turns.append(Turn(text, answer.rewritten_query, topic, answer.recommendation))
         latency = round((time.perf_counter() - started) * 1000, 2)
         return answer.model_copy(update={"session": session, "latency_ms": latency})
 
@@ -97,13 +114,13 @@ class Assistant:
         return rewrite(corrected, state["conversation"])
 
     def _retrieve(self, state: dict) -> list[Document]:
-        return self.index.retriever.invoke(state["resolved"][0])
+        return self.index.retriever.invoke(_widened(*state["resolved"]))
 
     def _answer(self, state: dict) -> dict:
         query, topic = state["resolved"]
         docs = state["docs"]
-        best_dense = max((d.metadata.get("dense", 0.0) for d in docs), default=0.0)
-        verdict = judge(query, topic, self.speller, best_dense, self.composer.coverage(query, docs))
+        verdict = judge(query, topic, self.speller, self.composer.best_similarity(query, docs),
+                        self.composer.coverage(query, docs))
         if verdict.reason:
             answer = self._abstain(state["question"], query, verdict.reason, state["lead"])
             return {**state, "answer": answer}
@@ -122,7 +139,8 @@ class Assistant:
         if self.llm is not None:
             try:
                 raw, citations = llm_answer(self.llm, query, docs, self.settings.llm_timeout_s)
-                answer, cited = verify(f"{lead} {raw}".strip(), citations, notices)
+                answer, cited = verify(([lead] if lead else []) + split_answer(raw), citations,
+                                       notices)
                 if cited:
                     return answer, cited
                 fallback = "(The configured LLM gave no supported answer; composed from the article.)"

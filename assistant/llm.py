@@ -11,20 +11,33 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.schema import Citation
+from ingest.errors import OpsAssistantError
 
 PROMPT = resources.files("assistant.prompts").joinpath("answer.txt").read_text(encoding="utf-8")
+
+
+class LLMConfigError(OpsAssistantError):
+    """OPS_ASSISTANT_LLM names a model that cannot be loaded here."""
 
 
 class LLMFailed(Exception):
     """The chat model errored or timed out; the caller falls back to the grounded composer."""
 
 
-def load_chat_model(spec: str, base_url: str | None, timeout_s: float) -> BaseChatModel:
-    """A chat model from an init_chat_model spec such as 'ollama:llama3.2' or 'openai:gpt-4o'."""
+def load_chat_model(spec: str, base_url: str | None) -> BaseChatModel:
+    """A chat model from an init_chat_model spec such as 'ollama:llama3.2' or 'openai:gpt-4o'.
+
+    The provider's package (langchain-ollama, langchain-openai, ...) must be installed; a missing
+    one or an unknown provider is a configuration error with one clear message.
+    """
     from langchain.chat_models import init_chat_model
 
     kwargs = {"base_url": base_url} if base_url else {}
-    return init_chat_model(spec, timeout=timeout_s, **kwargs)
+    try:
+        return init_chat_model(spec, **kwargs)
+    except (ImportError, ValueError) as error:
+        reason = str(error).strip().splitlines()[0]
+        raise LLMConfigError(f"cannot use OPS_ASSISTANT_LLM={spec!r}: {reason}") from None
 
 
 def passages_text(docs: list[Document]) -> str:

@@ -9,3 +9,4 @@ if .venv/bin/ops-assistant status --json | .venv/bin/python -c 'import json,sys;
 else
   .venv/bin/ops-assistant ingest
 fi
+exec .venv/bin/ops-assistant ui "$@"

@@ -84,3 +84,58 @@ def chroma_server(tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=30)
+
+
+SMALL_CORPUS = {
+    "alpha.md": """---
+title: Alpha guide
+url: https://example.com/alpha
+---
+
+# Deploying
+
+Blue-green deployment keeps two environments. Traffic moves only after checks pass.
+
+Canary releases send a small share of traffic to the new version first.
+
+## Rollback
+
+- Keep the previous image tagged.
+- Roll back with one command.
+
+# Monitoring
+
+Alerts fire when the error rate crosses a threshold.
+""",
+    "beta.md": """# Data quality
+
+Schema checks catch a renamed column before it reaches a dashboard.
+
+Freshness checks flag a table that stopped updating.
+""",
+}
+
+
+@pytest.fixture
+def small_corpus(tmp_path) -> Path:
+    """A writable two-file Markdown corpus of 6 chunks, for tests that edit and re-ingest."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in SMALL_CORPUS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def closed_chroma_url() -> str:
+    """A loopback URL where nothing listens (the port was free a moment ago)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(corpus_index):
+    """One real Assistant over the session's index, for tests that only ask (they write nothing);
+    loading takes seconds, so the recommender and dialog tests share it."""
+    from assistant import Assistant
+
+    return Assistant.load(Settings(data_dir=corpus_index, chroma_url=None, llm=None))

@@ -6,8 +6,10 @@ import os
 
 import typer
 
-from assistant.cli import ask_command, chat_command, eval_command
+from assistant.cli import ask_command, bench_command, chat_command, eval_command
+from assistant.dialogs_cli import app as dialogs_app
 from ingest.cli import ingest_command, status_command
+from ui.serve import ui_command
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -18,6 +20,9 @@ app.command("status")(status_command)
 app.command("ask")(ask_command)
 app.command("chat")(chat_command)
 app.command("eval")(eval_command)
+app.command("bench")(bench_command)
+app.add_typer(dialogs_app, name="dialogs")
+app.command("ui")(ui_command)
 
 
 def main() -> None:

@@ -1,0 +1,122 @@
+"""Warm latency of the chat UI's `/chat` endpoint through gradio_client, streaming.
+
+    .venv/bin/python scripts/bench_ui.py [--url http://127.0.0.1:7860/] [--limit N] [--json]
+
+For each golden question (tests/golden/questions.yaml), in a fresh client (its own session):
+time from `submit` to the first streamed update ("first token") and to the complete answer with
+its sources. The server is warmed up first with questions that are not in the golden set, so the
+timings are of a warm process meeting each question for the first time. Without --url, the real
+UI is served in this process on a free loopback port over OPS_ASSISTANT_DATA_DIR (default .data/).
+Target: median first token <= 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from gradio_client import Client  # noqa: E402
+
+from assistant.evaluation import load_golden  # noqa: E402
+from assistant.suggest import EXAMPLES, POOL  # noqa: E402
+from ingest.settings import Settings  # noqa: E402
+
+TARGET_FIRST_TOKEN_MS = 300
+WARM_UP = 5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def timed_chat(url: str, question: str) -> tuple[float, float, int]:
+    """(ms to first streamed update, ms to the complete answer, number of updates)."""
+    client = Client(url, verbose=False, download_files=False)
+    started = time.perf_counter()
+    job = client.submit(question, api_name="/chat")
+    first, updates = None, 0
+    for _ in job:
+        updates += 1
+        if first is None:
+            first = time.perf_counter()
+    done = time.perf_counter()
+    if first is None or not job.outputs():
+        raise RuntimeError(f"/chat returned nothing for {question!r}")
+    return (first - started) * 1000, (done - started) * 1000, updates
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def bench(url: str, limit: int | None) -> dict:
+    """Warm up, then time every golden question once; medians and p95 in milliseconds."""
+    questions = [item.question for item in load_golden()][:limit]
+    warm_up = [q for q in (*EXAMPLES, *(c.question for c in POOL)) if q not in questions]
+    for question in warm_up[:WARM_UP]:
+        timed_chat(url, question)
+    firsts, completes, updates = [], [], []
+    for question in questions:
+        first, complete, count = timed_chat(url, question)
+        firsts.append(first)
+        completes.append(complete)
+        updates.append(count)
+    return {
+        "questions": len(questions),
+        "first_token_p50_ms": round(statistics.median(firsts), 1),
+        "first_token_p95_ms": round(percentile(firsts, 0.95), 1),
+        "complete_p50_ms": round(statistics.median(completes), 1),
+        "complete_p95_ms": round(percentile(completes, 0.95), 1),
+        "updates_p50": statistics.median(updates),
+        "first_token_target_ms": TARGET_FIRST_TOKEN_MS,
+        "first_token_target_met": statistics.median(firsts) <= TARGET_FIRST_TOKEN_MS,
+    }
+
+
+def serve_locally():
+    """The real UI in this process, on a free loopback port; returns it and its URL."""
+    from ui.app import AssistantUI
+
+    settings = Settings(host="127.0.0.1", port=free_port(), auth=None)
+    ui = AssistantUI(settings=settings)
+    problem = ui.source.problem()
+    if problem:
+        sys.exit(f"{problem.what}\nHow to fix: {problem.fix}")
+    ui.launch(prevent_thread_lock=True, quiet=True)
+    return ui, f"http://127.0.0.1:{settings.port}/"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running UI (default: serve one in this process)")
+    parser.add_argument("--limit", type=int, help="only the first N golden questions")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    ui, url = (None, args.url) if args.url else serve_locally()
+    try:
+        report = bench(url, args.limit)
+    finally:
+        if ui is not None:
+            ui.close()
+    if args.json:
+        print(json.dumps(report))
+        return
+    for name, value in report.items():
+        print(f"{name:>24}: {value}")
+
+
+if __name__ == "__main__":
+    main()

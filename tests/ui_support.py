@@ -1,0 +1,90 @@
+"""Helpers for the UI tests: serving the app, driving Debian's chromium, waiting for answers."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+
+from assistant import Assistant
+from ingest.settings import Settings
+from ui.app import AssistantUI
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 30_000
+ANSWERS = "#chat .message-row .answer:not(.pending), #chat .message-row .problem"
+
+
+@contextmanager
+def serving(settings: Settings, assistant: Assistant | None = None) -> Iterator[AssistantUI]:
+    """The chat UI served in this process on `settings.port`, as `ops-assistant ui` serves it."""
+    ui = AssistantUI(assistant, settings)
+    ui.launch(prevent_thread_lock=True, quiet=True)
+    try:
+        yield ui
+    finally:
+        ui.close()
+
+
+def launch_browser(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def copy_index(corpus_index: Path, target: Path) -> Path:
+    """A private copy of the session's built index, so feedback logs land in the copy."""
+    shutil.copytree(corpus_index, target)
+    return target
+
+
+def new_context(browser: Browser, **options) -> BrowserContext:
+    return browser.new_context(viewport={"width": 1360, "height": 900}, **options)
+
+
+def open_page(context: BrowserContext, url: str) -> Page:
+    """A new tab on the chat page (each page load is its own Gradio session), once it is ready."""
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    return page
+
+
+def _wait_for_turn(page: Page, count: int) -> None:
+    """Until `count` turns are finished: answered (sources and offers shown) or failed."""
+    page.wait_for_function(
+        """([selector, n]) => document.querySelectorAll(selector).length >= n
+           && !document.querySelector('#chat .pending')
+           && ([...document.querySelectorAll('#follow-ups button')].some(b => b.offsetParent)
+               || document.querySelector('#chat .message-row .problem'))""",
+        arg=[ANSWERS, count], timeout=TIMEOUT_MS)
+
+
+def answered(page: Page, action) -> None:
+    """Run `action` (which asks something) and wait until its answer is complete."""
+    count = page.locator(ANSWERS).count() + 1
+    action()
+    _wait_for_turn(page, count)
+
+
+def ask(page: Page, question: str) -> None:
+    def send():
+        page.fill("#question textarea", question)
+        page.click("#send")
+
+    answered(page, send)
+
+
+def last_answer(page: Page):
+    return page.locator("#chat .message-row .answer").last
+
+
+def user_messages(page: Page) -> list[str]:
+    return page.locator("#chat .message-row .question").all_inner_texts()
+
+
+def visible_follow_ups(page: Page) -> list[str]:
+    return [b.inner_text() for b in page.locator("#follow-ups button").all() if b.is_visible()]

@@ -1,0 +1,45 @@
+"""`ops-assistant ui` and `python -m ui`: load the Assistant and serve the chat page."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from ingest.cli import expected_errors, load_settings
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def ui_command(
+    host: Annotated[str | None, typer.Option(
+        help="Address to bind (default OPS_ASSISTANT_HOST or 127.0.0.1; 0.0.0.0 exposes it).",
+    )] = None,
+    port: Annotated[int | None, typer.Option(
+        help="Port to serve on (default OPS_ASSISTANT_PORT or 7860).")] = None,
+) -> None:
+    """Serve the chat UI in the browser; set OPS_ASSISTANT_AUTH=user:password to require a login."""
+    from ui.app import AssistantUI, parse_auth
+
+    with expected_errors():
+        settings = load_settings()
+    updates = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = settings.model_copy(update=updates)
+    try:
+        parse_auth(settings.auth)
+    except ValueError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    ui = AssistantUI(settings=settings)
+    problem = ui.source.problem()  # load now, so the first question is answered fast
+    if problem:
+        typer.echo(f"Warning: {problem.what}\n  How to fix: {problem.fix}\n"
+                   "  The page will say so until it is fixed.", err=True)
+    typer.echo(f"Serving the chat UI at http://{settings.host}:{settings.port}", err=True)
+    ui.launch(quiet=True)
+
+
+def main() -> None:
+    """Entry point of `python -m ui`."""
+    typer.run(ui_command)

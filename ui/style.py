@@ -1,0 +1,75 @@
+"""The page's look: theme (system fonts, so the page loads nothing from the internet), CSS, and
+the one script that opens a source when its [n] marker is clicked."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+SYSTEM_FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
+MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate",
+                          font=SYSTEM_FONTS, font_mono=MONO_FONTS)
+
+
+CSS = """
+.gradio-container {max-width: 1280px !important; margin: 0 auto;}
+#title h1 {margin-bottom: 0;}
+#title p {margin-top: 4px; color: var(--body-text-color-subdued);}
+#chat .question {white-space: pre-wrap; overflow-wrap: anywhere;}
+#chat .notice {margin-top: 6px; font-size: 0.85em; font-style: italic; opacity: 0.8;}
+#chat .answer .text {line-height: 1.55;}
+#chat a.cite {text-decoration: none; font-weight: 600; font-size: 0.8em; vertical-align: super;
+  padding: 0 3px; border-radius: 4px; background: var(--color-accent-soft);}
+#chat .sources {margin-top: 10px; padding-top: 6px;
+  border-top: 1px solid var(--border-color-primary);}
+#chat details.source {margin: 3px 0; font-size: 0.9em;}
+#chat details.source summary {cursor: pointer;}
+#chat details.source[open] {background: var(--background-fill-secondary); border-radius: 6px;
+  padding: 4px 8px;}
+#chat details.source blockquote, #sources blockquote {margin: 6px 0; padding-left: 10px;
+  border-left: 3px solid var(--color-accent); font-style: italic; white-space: pre-wrap;}
+#chat details.read-as {margin-top: 6px; font-size: 0.8em; color: var(--body-text-color-subdued);}
+#chat details.read-as summary {cursor: pointer;}
+#chat .answer.abstained {border-left: 4px solid #d97706; padding-left: 10px;}
+#chat .pending .dots {opacity: 0.7; font-style: italic;}
+.badge {display: inline-block; font-size: 0.78em; font-weight: 600; border-radius: 999px;
+  padding: 1px 10px; margin-bottom: 6px; color: #92400e; background: #fef3c7;}
+.badge.error {color: #991b1b; background: #fee2e2;}
+.badge.recommendation {color: #3730a3; background: #e0e7ff;}
+.problem {border-left: 4px solid #dc2626; padding-left: 10px;}
+#problem .problem {padding: 10px 14px; background: #fef2f2; border-radius: 8px; color: #7f1d1d;}
+#sources {max-height: 640px; overflow-y: auto;}
+#sources .source-card {border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 8px 12px; margin-bottom: 8px; background: var(--background-fill-primary);}
+#sources .source-card.highlight {border-color: var(--color-accent);}
+#sources .section {font-weight: 600; font-size: 0.92em;}
+#sources .meta {font-size: 0.82em; color: var(--body-text-color-subdued);}
+#sources .score {margin-right: 10px;}
+.panel-empty {color: var(--body-text-color-subdued); font-style: italic; padding: 6px 0;}
+#welcome .hint, #follow-ups .hint {font-size: 0.9em; color: var(--body-text-color-subdued);}
+#follow-ups button, #welcome button {white-space: normal; text-align: left;}
+"""
+
+# Clicking [n] opens source n under that answer and highlights it in the sources panel;
+# capture phase, so the link never navigates (the chat adds target=_blank to links).
+HEAD = """
+<script>
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest("a.cite") : null;
+  if (!link) return;
+  var source = document.getElementById((link.getAttribute("href") || "").slice(1));
+  if (!source) return;
+  event.preventDefault();
+  event.stopPropagation();
+  source.open = true;
+  source.scrollIntoView({block: "nearest"});
+  var n = source.id.split("-").pop();
+  document.querySelectorAll("#sources .source-card").forEach(function (card) {
+    card.classList.toggle("highlight", card.id === "panel-src-" + n);
+  });
+}, true);
+</script>
+"""
