@@ -21,7 +21,7 @@ from assistant.recommender import Recommender
 from assistant.schema import Answer
 from assistant.scope import judge, missing_answer_type
 from assistant.spelling import Speller
-from assistant.text import clean, words
+from assistant.text import clean, without_markup, words
 from assistant.topics import aspect_words
 from ingest.chunking import embedding_text
 from ingest.settings import Settings
@@ -110,7 +110,7 @@ class Assistant:
                               f"I answered its first {limit:,}.)")
 
     def _resolve(self, state: dict):
-        corrected = self.speller.fix(state["text"])
+        corrected = self.speller.fix(without_markup(state["text"]) or state["text"])
         return rewrite(corrected, state["conversation"])
 
     def _retrieve(self, state: dict) -> list[Document]:

@@ -188,7 +188,7 @@ def _subject_penalty(doc: Document, topic: Topic) -> float:
     """A chunk that opens with another discipline's name is about that one, not the asked one."""
     subject = subject_of(doc.page_content)
     if subject and topic.disciplines and len(topic.disciplines) < 3:
-        return 0.0 if subject in topic.disciplines else -0.1
+        return 0.0 if subject in topic.disciplines else -0.2
     heading = doc.metadata["section"].rsplit(" > ", 1)[-1]
     if doc.metadata.get("kind") == "list" and PREVIEW.match(heading):
         return -0.1  # a preview list restates what the body says in full
@@ -209,6 +209,9 @@ def _bonus(unit: str, section: str, query: str, topic: Topic) -> float:
     others = [n for n in DISCIPLINES if n not in names]
     if names and len(names) < 3 and any(re.match(rf"(?:{n})\b", unit) for n in others):
         bonus -= 0.15
+    elif (names and len(names) < 3 and any(DISCIPLINES[n].search(unit) for n in others)
+          and not any(DISCIPLINES[n].search(unit) for n in names)):
+        bonus -= 0.1  # names only the other disciplines
     if "history" in topic.aspects and (YEAR.search(unit) or re.search(r"coined|born|traction", unit)):
         bonus += 0.1
     if "salary" in topic.aspects and NUMBER.search(unit):
@@ -255,7 +258,9 @@ def _preceding(claim: Claim, index: Index) -> list[Claim]:
     if ANAPHOR.match(claim.text):
         before = [o for o in index.neighbours(doc, radius=1)
                   if o.metadata.get("position") == doc.metadata.get("position", 0) - 1]
-        if before and len(before[0].page_content) <= WHOLE_CHUNK:
+        if (before and len(before[0].page_content) <= WHOLE_CHUNK
+                and before[0].metadata.get("kind") != "editorial_note"
+                and not PROMOTION.search(before[0].page_content)):
             pulled = [Claim(u, before[0], i, claim.score, context_for=doc.id)
                       for i, u in enumerate(sentences(before[0].page_content))]
             intro = _list_intro(before[0], index)

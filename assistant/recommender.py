@@ -22,6 +22,7 @@ from assistant.profiles import (AFTER, ASKS, COMPARES, FIRST_PERSON, HOW_LONG, M
                                 Profile, Unsupported, generic)
 from assistant.schema import Answer
 from assistant.spelling import Speller
+from assistant.suggest import BACKGROUNDS
 from assistant.text import sentences
 from assistant.topics import Topic, topic_of
 
@@ -124,7 +125,7 @@ class Recommender:
         background = found or self.remembered(conversation)
         if background is None:
             answer = Answer(session="", question=question, answer=" ".join(CLARIFY),
-                            rewritten_query=CLARIFY_QUERY)
+                            rewritten_query=CLARIFY_QUERY, suggestions=list(BACKGROUNDS.values()))
             return Reply(answer=answer)
         conversation.background = background.key
         profile = self._profile(background)

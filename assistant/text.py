@@ -10,6 +10,7 @@ import Stemmer
 
 WORD = re.compile(r"[a-z0-9$][a-z0-9$+.,%'’-]*[a-z0-9%]|[a-z0-9$]", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
+MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 # Function words and chat filler: never evidence that a passage answers the question.
@@ -36,6 +37,11 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = CONTROL.sub(" ", text)
     return " ".join(text.split())
+
+
+def without_markup(text: str) -> str:
+    """The words of a question with HTML tags taken out: markup is never what it asks about."""
+    return " ".join(MARKUP.sub(" ", text).split())
 
 
 def words(text: str) -> list[str]:

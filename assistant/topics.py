@@ -34,8 +34,8 @@ ASPECT_PATTERNS = {name: re.compile(pattern, re.I) for name, (pattern, _) in ASP
 
 
 SUBJECT = re.compile(r"^(?:[-*] )?(DevOps|DataOps|MLOps)\b")
-ANAPHOR = re.compile(r"^(?:it|its|it's|that|that's|this|these|they|they're|those|each|even|there|"
-                     r"the term|from there|both)\b", re.I)
+ANAPHOR = re.compile(r"^(?:it|its|it's|that|that's|this|these|they|they're|those|the term|"
+                     r"from there|each of (?:those|these|them))\b", re.I)
 
 
 @dataclass(frozen=True)
