@@ -50,9 +50,9 @@ def ask_command(
 def run_jsonl(assistant, lines, out) -> None:
     """One JSON answer per input line, flushed at once; a bad line gets {"error": ...}."""
     for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
         try:
+            if not line.strip():
+                raise ValueError("empty line")
             request = json.loads(line)
             if not isinstance(request, dict) or not isinstance(request.get("question"), str):
                 raise ValueError('expected {"session": "...", "question": "..."}')

@@ -18,7 +18,7 @@ FOLLOW_UP_START = re.compile(
     r"what else|tell me more|more|same for|which one|which of them|is that|does it|do they)\b", re.I)
 REFERENCE = re.compile(r"\b(?:the term|the name|it|its|they|them|their|this one|that one|these|"
                        r"those|which one|the other(?: one|s)?)\b", re.I)
-SHORT = 6  # content words; a question this short leans on the conversation for its subject
+SHORT = 3  # content words; a question this short leans on the conversation for its subject
 
 
 @dataclass

@@ -47,6 +47,7 @@ def passages_text(docs: list[Document]) -> str:
 
 def llm_answer(model: BaseChatModel, question: str, docs: list[Document], timeout_s: float):
     """Ask the model; return its text and one Citation per passage (verification prunes them)."""
+    docs = [doc for doc in docs if doc.metadata.get("kind") != "editorial_note"]
     messages = [SystemMessage(PROMPT.format(passages=passages_text(docs))),
                 HumanMessage(question)]
     pool = ThreadPoolExecutor(max_workers=1)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from assistant.spelling import Speller
 from assistant.text import STOPWORDS, words
-from assistant.topics import Topic
+from assistant.topics import Topic, disciplines_in
 
 HOW_TO = re.compile(
     r"^\s*(?:how (?:do|can|should|would|could) (?:i|you|u|we|one)|how to|steps to)\s+"
@@ -22,7 +22,7 @@ DIAGRAM = re.compile(r"\bdiagrams?\b|\bfigures? of\b|\bimages?\b|\bpictures?\b|\
 SHORT_QUESTION = 6  # content words
 MIN_DENSE = 0.35    # below this cosine to every sentence, the question is about something else...
 FULL_COVER = 0.9    # ...unless one chunk holds (nearly) all of its words, as names often are
-HOW_MANY = re.compile(r"\bhow many (\w+)", re.I)
+HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+\s*){1,3})", re.I)
 HOW_MUCH = re.compile(r"\bhow much\b.*\b(?:cost|price|fee)|\b(?:cost|price|fee)s?\b.*\bhow much\b", re.I)
 COUNT = r"(?<![\w$])(?!(?:19|20)\d\d\b)\d[\d,.]*\+?(?: million| thousand| billion|%)?"
 
@@ -90,14 +90,28 @@ def _names_a_thing(word: str, speller: Speller, short: bool) -> bool:
     return (capitalised and (len(word) >= 3)) or (short and len(word) >= 4)
 
 
+def _counted_noun(phrase: str) -> str:
+    """What 'how many ...' counts: the first plural before a function word ("DevOps jobs are"
+    -> "jobs"), else the first word ("people attended" -> "people")."""
+    head = []
+    for word in phrase.split():
+        if word.lower() in STOPWORDS:
+            break
+        head.append(word)
+    head = head or phrase.split()[:1]
+    plurals = [w for w in head if w.lower().endswith("s") and not disciplines_in(w)]
+    return plurals[0] if plurals else head[0]
+
+
 def missing_answer_type(question: str, sentences: list[str]) -> str | None:
     """A 'how many X' needs a count next to X, a 'how much does it cost' needs a price."""
     text = " ".join(sentences)
     many = HOW_MANY.search(question)
     if many:
-        noun = re.escape(many.group(1).lower().rstrip("s"))
+        counted = _counted_noun(many.group(1))
+        noun = re.escape(counted.lower().rstrip("s"))
         if not re.search(COUNT + r"(?:\s+[\w-]+){0,3}?\s+" + noun, text, re.I):
-            return f"the article gives no count of {many.group(1)}"
+            return f"the article gives no count of {counted}"
     if HOW_MUCH.search(question) and "$" not in text:
         return "the article gives no price"
     return None

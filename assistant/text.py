@@ -11,7 +11,8 @@ import Stemmer
 WORD = re.compile(r"[a-z0-9$][a-z0-9$+.,%'’-]*[a-z0-9%]|[a-z0-9$]", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
 MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\ud800-\udfff]")
+INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")  # zero-width: inside words, not spaces
 
 # Function words and chat filler: never evidence that a passage answers the question.
 STOPWORDS = frozenset("""
@@ -34,9 +35,8 @@ mention mentions mentioned example examples author page give gave name names lis
 
 def clean(text: str) -> str:
     """Drop control and zero-width characters and fold white space; keeps all visible text."""
-    text = unicodedata.normalize("NFC", text)
-    text = CONTROL.sub(" ", text)
-    return " ".join(text.split())
+    text = INVISIBLE.sub("", CONTROL.sub(" ", text))
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def without_markup(text: str) -> str:
