@@ -1,0 +1,113 @@
+"""Abstention and the page's missing tables through the real Assistant (issue 3, "Abstention"):
+what the article cannot answer is said plainly, cited nothing, and met with questions it can
+answer; a question about an absent table gets the fixed notice and then what the text does say."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from answer_checks import check_contract, check_grounded, has_fact, lead_of, marker_numbers
+from assistant import Assistant
+
+UNANSWERABLE = [
+    "What is the capital of France?",
+    "How do I bake sourdough bread?",
+    "Who won the 2022 World Cup?",
+    "How do I install Jenkins on Ubuntu?",
+    "",
+    "   \n\t  ",
+    "???",
+    "asdkjh qwpoeiru zxmcnv",
+    "qwertyuiop",
+]
+SALARY = "Career and Salary Comparison (2026)"
+
+
+@pytest.fixture(scope="module")
+def assistant(corpus_assistant) -> Assistant:
+    """This module's own Assistant (its own sessions) over the session's opened index: built in
+    about a second, where opening the index again (Assistant.load) takes several."""
+    return Assistant(corpus_assistant.settings, corpus_assistant.index)
+
+
+def ask(assistant, question):
+    return assistant.ask(question, session=f"abstention-{uuid.uuid4().hex}")
+
+
+@pytest.fixture(scope="module")
+def abstentions(assistant) -> dict:
+    return {question: ask(assistant, question) for question in UNANSWERABLE}
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_unanswerable_abstains_plainly_and_offers_questions(assistant, abstentions, question):
+    answer = abstentions[question]
+    data = check_contract(answer, assistant)
+    assert data["abstained"] is True
+    assert data["citations"] == []
+    assert marker_numbers(answer.answer) == []
+    assert data["recommendation"] is None
+    offers = answer.suggestions
+    assert 2 <= len(offers) <= 3
+    assert len(set(offers)) == len(offers)
+    for offer in offers:
+        assert offer in answer.answer  # offered in the text, not only as buttons
+    assert answer.answer.index(offers[0]) > 0  # after saying that the article doesn't answer
+
+
+def test_offered_questions_are_answered(assistant, abstentions):
+    offered = sorted({offer for answer in abstentions.values() for offer in answer.suggestions})
+    assert len(offered) >= 3
+    for offer in offered:
+        answer = ask(assistant, offer)
+        check_contract(answer, assistant)
+        assert not answer.abstained, (offer, answer.answer)
+        if answer.citations:
+            check_grounded(answer, lead_allowed=True)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the average DataOps salary?",
+    "How much does a DevOps engineer make per year?",
+    "What is the entry-level MLOps salary?",
+    "What salary range does the table give for DataOps?",
+])
+def test_missing_salary_figure_says_so_then_cites_what_the_text_says(assistant, question):
+    answer = ask(assistant, question)
+    check_contract(answer, assistant)
+    assert not answer.abstained
+    assert "no such figure" in lead_of(answer).lower()  # the notice first, uncited
+    check_grounded(answer, lead_allowed=True)  # then cited sentences of the article
+    assert answer.citations
+    assert SALARY in {c.section for c in answer.citations}
+
+
+def test_the_one_salary_figure_the_text_has_is_given_without_the_notice(assistant):
+    answer = ask(assistant, "What is the average base salary of a senior MLOps engineer?")
+    check_grounded(answer)
+    assert not answer.abstained
+    assert has_fact(answer, "$205,958")
+    assert "no such figure" not in answer.answer.lower()
+
+
+@pytest.mark.parametrize(("question", "section"), [
+    ("What does the master comparison table say?", "The Master Comparison"),
+    ("Which tools are in the tool ecosystem table?", "Tool Ecosystems Compared"),
+    ("What does the MLOps pipeline diagram show?", "A Concrete Workflow Comparison"),
+])
+def test_missing_table_or_diagram_says_so_then_cites(assistant, question, section):
+    answer = ask(assistant, question)
+    check_contract(answer, assistant)
+    assert not answer.abstained
+    assert "not in the article's text" in lead_of(answer)
+    check_grounded(answer, lead_allowed=True)
+    assert section in {c.section for c in answer.citations}
+
+
+def test_a_plain_question_gets_no_notice(assistant):
+    answer = ask(assistant, "Why do DataOps salaries lag behind?")
+    assert not answer.abstained
+    assert lead_of(answer) == ""
+    assert has_fact(answer, "the title is inconsistent")
