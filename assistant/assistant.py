@@ -21,7 +21,7 @@ from assistant.recommender import Recommender
 from assistant.schema import Answer
 from assistant.scope import judge, missing_answer_type
 from assistant.spelling import Speller
-from assistant.text import clean, without_markup, words
+from assistant.text import clean, printable, without_markup, words
 from assistant.topics import aspect_words
 from ingest.chunking import embedding_text
 from ingest.settings import Settings
@@ -85,18 +85,20 @@ class Assistant:
     def ask(self, question: str, session: str = "default") -> Answer:
         """Answer one turn of `session`; never raises for any text the user can type."""
         started = time.perf_counter()
+        question = printable(question) if isinstance(question, str) else ""
         text, lead = self._prepare(question)
         conversation = self.conversation(session)
         with conversation.lock:
             if not text:
                 answer, topic = self._abstain(question, "", "the question is empty", lead), None
             else:
-                request = {"question": question if isinstance(question, str) else text,
+                request = {"question": question,
                            "text": text, "lead": lead, "conversation": conversation}
                 state = self.recommender.respond(request, self.chain) or self.chain.invoke(request)
                 answer, topic = state["answer"], state["resolved"][1]
             if topic is not None:
-                conversation.turns.append(Turn(text, answer.rewritten_query, topic, answer.recommendation))
+                conversation.turns.append(
+                    Turn(text, answer.rewritten_query, topic, answer.recommendation))
         latency = round((time.perf_counter() - started) * 1000, 2)
         return answer.model_copy(update={"session": session, "latency_ms": latency})
 

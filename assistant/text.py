@@ -10,6 +10,7 @@ import Stemmer
 
 WORD = re.compile(r"[a-z0-9$][a-z0-9$+.,%'’-]*[a-z0-9%]|[a-z0-9$]", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\ud800-\udfff]")
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")  # zero-width: inside words, not spaces
@@ -37,6 +38,11 @@ def clean(text: str) -> str:
     """Drop control and zero-width characters and fold white space; keeps all visible text."""
     text = INVISIBLE.sub("", CONTROL.sub(" ", text))
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def printable(text: str) -> str:
+    """`text` as it can be echoed back in JSON: a lone surrogate becomes U+FFFD."""
+    return SURROGATE.sub("\ufffd", text)
 
 
 def without_markup(text: str) -> str:

@@ -247,10 +247,6 @@ def test_missing_table_notice_is_kept_before_the_model_answer(with_model):
     assert sentence in answer.answer
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: llm.llm_answer numbers every retrieved chunk as a passage, editorial notes included "
-    "(compose._pool leaves them out), so a model may cite '> **Editorial note:** ...' and "
-    "verification keeps it"))
 def test_a_model_citing_an_editorial_note_is_not_shown_the_note_as_a_source(with_model):
     """The passages given to the model are article text: the corpus's editorial notes (which mark
     the page's absent tables) are neither offered nor accepted as a source."""
