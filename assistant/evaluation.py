@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from assistant.assistant import Assistant
 from assistant.citations import MARKERS
+from assistant.followup import Conversation
 from assistant.schema import Answer
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden" / "questions.yaml"
@@ -61,7 +62,9 @@ def citations_valid(answer: Answer, corpus_texts: dict[str, str]) -> bool:
 
 
 def section_ranks(assistant: Assistant, question: GoldenQuestion, k: int = 5) -> int | None:
-    docs = assistant.index.retriever.invoke(assistant.speller.fix(question.question))
+    """Rank of the first retrieved chunk in the expected section, retrieving as `ask` does."""
+    state = {"text": question.question, "conversation": Conversation()}
+    docs = assistant._retrieve({"resolved": assistant._resolve(state)})
     for rank, doc in enumerate(docs[:k], 1):
         if doc.metadata["section"].startswith(question.section):
             return rank
