@@ -24,6 +24,7 @@ from assistant.spelling import Speller
 from assistant.text import clean, printable, without_markup, words
 from assistant.topics import aspect_words
 from ingest.chunking import embedding_text
+from ingest.errors import BuildGone
 from ingest.settings import Settings
 
 MAX_SESSIONS = 10_000
@@ -44,17 +45,23 @@ class Assistant:
 
     def __init__(self, settings: Settings, index: Index):
         self.settings = settings
-        self.index = index
-        self.composer = Composer(index)
-        self.speller = Speller([w for d in index.documents.values() for w in words(embedding_text(d))])
         self.llm = load_chat_model(settings.llm, settings.llm_base_url) if settings.llm else None
         self._sessions: OrderedDict[str, Conversation] = OrderedDict()
         self._lock = threading.Lock()
+        self._reopening = threading.Lock()
+        self._use(index)
         self._suggestion_vectors = np.asarray(index.embeddings.embed_documents(SUGGESTIONS))
         self.chain = (RunnablePassthrough.assign(resolved=self._resolve)
                       | RunnablePassthrough.assign(docs=self._retrieve)
                       | RunnableLambda(self._answer))
-        self.recommender = Recommender(index, self.speller)
+
+    def _use(self, index: Index) -> None:
+        """Read from `index` from now on: every part built from a build's chunks is rebuilt, and
+        swapped in only once all are ready, so a failed re-open leaves the old ones working."""
+        speller = Speller([w for d in index.documents.values() for w in words(embedding_text(d))])
+        composer, recommender = Composer(index), Recommender(index, speller)
+        self.index, self.speller, self.composer, self.recommender = (
+            index, speller, composer, recommender)
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> "Assistant":
@@ -83,7 +90,11 @@ class Assistant:
         return feedback.record(self.settings.data_dir / feedback.FILE_NAME, answer, helpful)
 
     def ask(self, question: str, session: str = "default") -> Answer:
-        """Answer one turn of `session`; never raises for any text the user can type."""
+        """Answer one turn of `session`; never raises for any text the user can type.
+
+        Raises StoreUnavailable while the Chroma server does not answer (the next call tries
+        again, so no restart is needed once it is back).
+        """
         started = time.perf_counter()
         question = printable(question) if isinstance(question, str) else ""
         text, lead = self._prepare(question)
@@ -94,13 +105,29 @@ class Assistant:
             else:
                 request = {"question": question,
                            "text": text, "lead": lead, "conversation": conversation}
-                state = self.recommender.respond(request, self.chain) or self.chain.invoke(request)
+                state = self._run(request)
                 answer, topic = state["answer"], state["resolved"][1]
             if topic is not None:
                 conversation.turns.append(
                     Turn(text, answer.rewritten_query, topic, answer.recommendation))
         latency = round((time.perf_counter() - started) * 1000, 2)
         return answer.model_copy(update={"session": session, "latency_ms": latency})
+
+    def _run(self, request: dict) -> dict:
+        """The turn through the recommender or the chain; when a re-ingest in another process
+        deleted the build this Assistant opened, once more on the build that replaced it."""
+        index = self.index
+        try:
+            return self.recommender.respond(request, self.chain) or self.chain.invoke(request)
+        except BuildGone:
+            self._reopen(stale=index)
+            return self.recommender.respond(request, self.chain) or self.chain.invoke(request)
+
+    def _reopen(self, stale: Index) -> None:
+        """Open the active build, once for all the threads that found `stale` gone."""
+        with self._reopening:
+            if self.index is stale:
+                self._use(Index.open(self.settings))
 
     def _prepare(self, question) -> tuple[str, str]:
         """Clean the text and cut it to the length limit; the lead line says when it was cut."""

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ingest.cli import expected_errors, load_settings
+from ingest.errors import OpsAssistantError
 
 app = typer.Typer(add_completion=False)
 
@@ -43,7 +44,8 @@ def ask_command(
     if jsonl:
         run_jsonl(assistant, sys.stdin, sys.stdout)
         return
-    answer = assistant.ask(question, session=session)
+    with expected_errors():
+        answer = assistant.ask(question, session=session)
     typer.echo(answer.model_dump_json() if as_json else format_answer(answer))
 
 
@@ -60,10 +62,20 @@ def run_jsonl(assistant, lines, out) -> None:
             if not isinstance(session, str):
                 raise ValueError("session must be a string")
         except ValueError as error:
-            out.write(json.dumps({"error": f"line {number}: {error}"}) + "\n")
+            reply = json.dumps({"error": f"line {number}: {error}"})
         else:
-            out.write(assistant.ask(request["question"], session=session).model_dump_json() + "\n")
+            reply = _answer_line(assistant, request["question"], session, number)
+        out.write(reply + "\n")
         out.flush()
+
+
+def _answer_line(assistant, question: str, session: str, number: int) -> str:
+    """The answer as JSON; an expected failure (the server is down) as an error line instead,
+    so a long-running `--jsonl` reader keeps going and answers again once the server is back."""
+    try:
+        return assistant.ask(question, session=session).model_dump_json()
+    except OpsAssistantError as error:
+        return json.dumps({"error": f"line {number}: {error}"})
 
 
 def chat_command(
@@ -90,7 +102,11 @@ def chat_command(
             typer.echo(format_answer(last).split("\n", 2)[-1] if last and last.citations
                        else "(no sources yet)")
         elif line:
-            last = assistant.ask(line, session=session)
+            try:
+                last = assistant.ask(line, session=session)
+            except OpsAssistantError as error:  # e.g. the server is down: the next line retries
+                typer.echo(f"Error: {error}", err=True)
+                continue
             typer.echo(f"assistant> {last.answer}")
 
 

@@ -18,7 +18,7 @@ from assistant.topics import in_context, subject_of
 from ingest.chunking import embedding_text
 from ingest.embedding import load_embeddings
 from ingest.settings import Settings
-from ingest.store import IndexStore
+from ingest.store import IndexStore, read_errors
 
 PRECOMPUTE_LIMIT = 5000  # chunks; a larger index embeds sentences on first use instead of at load
 RRF_K = 60  # the constant from Cormack et al.'s reciprocal-rank fusion paper
@@ -78,6 +78,7 @@ class HybridRetriever(BaseRetriever):
     EnsembleRetriever to the legacy langchain-classic package."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
+    settings: Settings
     vectorstore: Chroma
     embeddings: Embeddings
     bm25: BM25Retriever
@@ -85,8 +86,10 @@ class HybridRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun):
         vector = self.embeddings.embed_query(query)
-        dense = [_scored(doc, dense=1.0 - distance) for doc, distance in
-                 self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=self.k)]
+        search = self.vectorstore.similarity_search_by_vector_with_relevance_scores
+        with read_errors(self.settings):  # the only read of Chroma after the build was opened
+            hits = search(vector, k=self.k)
+        dense = [_scored(doc, dense=1.0 - distance) for doc, distance in hits]
         lexical = self.bm25.invoke(query)
         fused: dict[str, Document] = {}
         for ranking in (dense, lexical):
@@ -116,7 +119,8 @@ class Index:
         self.vectorstore = Chroma(client=store.client, collection_name=collection_name,
                                   embedding_function=self.embeddings,
                                   create_collection_if_not_exists=False)
-        self.retriever = HybridRetriever(vectorstore=self.vectorstore, embeddings=self.embeddings,
+        self.retriever = HybridRetriever(settings=settings, vectorstore=self.vectorstore,
+                                         embeddings=self.embeddings,
                                          bm25=BM25Retriever.from_documents(documents))
         self.vocabulary = frozenset(w for doc in documents for w in words(embedding_text(doc)))
         self._unit_vectors: dict[str, np.ndarray] = {}
@@ -127,8 +131,9 @@ class Index:
     def open(cls, settings: Settings) -> "Index":
         """Open the active build named by the index pointer; IndexMissing if there is none."""
         store = IndexStore(settings)
-        collection = store.require_active()
-        got = collection.get(include=["documents", "metadatas"])
+        with read_errors(settings):
+            collection = store.require_active()
+            got = collection.get(include=["documents", "metadatas"])
         documents = [Document(id=i, page_content=text, metadata=meta)
                      for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
         documents.sort(key=lambda d: (d.metadata["source"], d.metadata.get("order", 0)))

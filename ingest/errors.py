@@ -21,6 +21,17 @@ class IndexMissing(OpsAssistantError):
     """No index has been built yet, or it was deleted or damaged."""
 
 
+class IndexDamaged(IndexMissing):
+    """The embedded index folder is there but Chroma cannot read it (e.g. a corrupted database)."""
+
+
+class BuildGone(OpsAssistantError):
+    """The build being read was deleted by a newer ingest; readers re-open the active build.
+
+    Reaches the user only when the index changed again during that retry.
+    """
+
+
 class NothingToIngest(OpsAssistantError):
     """Every path given to ingest was missing or unusable."""
 

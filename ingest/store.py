@@ -9,15 +9,19 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import NotFoundError
+from chromadb.errors import ChromaError, NotFoundError
 
-from ingest.errors import IndexMissing, StoreUnavailable
+from ingest.errors import BuildGone, IndexDamaged, IndexMissing, StoreUnavailable
 from ingest.settings import Settings
 
 
@@ -25,8 +29,7 @@ def connect(settings: Settings) -> ClientAPI:
     """An embedded client on data_dir, or an HTTP client when chroma_url is set; no telemetry."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if not settings.chroma_url:
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        return _open_folder(settings, chroma_settings)
     url = urlparse(settings.chroma_url)
     try:
         client = chromadb.HttpClient(
@@ -39,6 +42,39 @@ def connect(settings: Settings) -> ClientAPI:
             f"cannot reach the Chroma server at {settings.chroma_url} ({error})"
         ) from None
     return client
+
+
+def _open_folder(settings: Settings, chroma_settings: ChromaSettings) -> ClientAPI:
+    """The embedded client; a folder Chroma cannot read is IndexDamaged, with the fix."""
+    folder = str(settings.chroma_dir)
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=folder, settings=chroma_settings)
+    except ChromaError as error:
+        # Chroma caches the half-started client per folder: without this, every later attempt
+        # in this process (the UI's "Try again") would fail even after the folder is rebuilt.
+        SharedSystemClient._identifier_to_system.pop(folder, None)
+        raise IndexDamaged(f"cannot read the index at {folder} ({error}); delete that folder "
+                           "and run `ops-assistant ingest`") from None
+
+
+@contextmanager
+def read_errors(settings: Settings) -> Iterator[None]:
+    """Chroma's failures while reading a build, as errors a reader can act on.
+
+    A build deleted under an open reader (another process re-ingested) is BuildGone: re-open the
+    active build. A server that stopped answering is StoreUnavailable; the same client works
+    again once the server is back.
+    """
+    try:
+        yield
+    except NotFoundError:
+        raise BuildGone("the index was replaced by a newer ingest while answering; "
+                        "ask again") from None
+    except httpx.TransportError as error:
+        raise StoreUnavailable(
+            f"cannot reach the Chroma server at {settings.chroma_url} ({error})"
+        ) from None
 
 
 class IndexStore:

@@ -181,7 +181,7 @@ def test_html_and_script_in_a_question_are_shown_as_text(page):
     assert page.locator("#chat img, #chat .question b, #chat .question script").count() == 0
     last_answer(page).locator("details.read-as summary").click()
     read_as = last_answer(page).locator("details.read-as").inner_text()
-    assert '<script>alert("s")</script>' in read_as
+    assert read_as.endswith('alert("s") bold What is DevOps?')  # queries are read without markup
     assert last_answer(page).locator(".text").inner_text()  # answered (or declined) as usual
     page.wait_for_timeout(300)
     assert dialogs == []

@@ -18,9 +18,10 @@ from typing import Any
 import gradio as gr
 
 from assistant.schema import Answer
+from ingest.errors import OpsAssistantError
 from ui import render
 from ui.export import session_folder, write_export
-from ui.loader import AssistantSource, Unavailable, explain
+from ui.loader import AssistantSource, Problem, Unavailable, explain
 
 log = logging.getLogger("ops_assistant.ui")
 
@@ -87,14 +88,19 @@ class ChatEvents:
                      download=write_export(turns, self.export_dir, session))
 
     def _failed(self, error: Exception, chat: list[dict], message: str) -> Screen:
-        if isinstance(error, Unavailable):
-            problem = error.problem
-        else:
-            log.exception("answering failed")
-            problem = explain(error, self.source.settings)
+        problem = self._problem(error)
         html = render.problem_html(problem.what, problem.fix)
         return Screen(chat=chat + [{"role": "assistant", "content": html}], textbox=message,
                       problem=html)
+
+    def _problem(self, error: Exception) -> Problem:
+        """What to tell the user; the server log gets the error too (an unexpected one with its
+        traceback)."""
+        if isinstance(error, Unavailable):
+            return error.problem
+        log.warning("answering failed: %s", error,
+                    exc_info=not isinstance(error, OpsAssistantError))
+        return explain(error, self.source.settings)
 
     def new_chat(self, session: str) -> Screen:
         """Forget this session's conversation (here and in the Assistant) and show the welcome."""
@@ -123,8 +129,9 @@ class ChatEvents:
         """The answer text streaming in, then the complete answer with its numbered sources."""
         try:
             answer = self.source.get().ask(message, session=session)
-        except Unavailable as error:
-            raise gr.Error(f"{error.problem.what} How to fix: {error.problem.fix}") from None
+        except Exception as error:  # e.g. the Chroma server stopped: say so, not a bare failure
+            problem = self._problem(error)
+            raise gr.Error(f"{problem.what} How to fix: {problem.fix}") from None
         yield from self._paced(answer.answer)
         yield render.plain_answer(answer)
 

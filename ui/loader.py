@@ -11,7 +11,8 @@ import threading
 from dataclasses import dataclass
 
 from assistant import Assistant
-from ingest.errors import IndexMissing, ModelIntegrityError, OpsAssistantError, StoreUnavailable
+from ingest.errors import (IndexDamaged, IndexMissing, ModelIntegrityError, OpsAssistantError,
+                           StoreUnavailable)
 from ingest.settings import Settings
 
 log = logging.getLogger("ops_assistant.ui")
@@ -35,6 +36,10 @@ class Unavailable(Exception):
 
 def explain(error: Exception, settings: Settings) -> Problem:
     """Turn a failure into what happened and how to fix it."""
+    if isinstance(error, IndexDamaged):
+        return Problem(f"The index cannot be read ({error}).",
+                       f"Delete {settings.chroma_dir}, run `ops-assistant ingest`, then press "
+                       "'Try again'.")
     if isinstance(error, IndexMissing):
         return Problem(f"No index has been built yet ({error}).",
                        "Run `ops-assistant ingest` (or `bash scripts/run.sh`), then press "
