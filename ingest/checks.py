@@ -22,11 +22,19 @@ def file_problems(file: SourceFile, chunks: list[Document]) -> list[str]:
     for chunk_id, count in Counter(chunk.id for chunk in chunks).items():
         if count > 1:
             problems.append(f"the same text twice under one heading: {texts[chunk_id][:60]!r}")
-    sections = {chunk.metadata["section"] for chunk in chunks}
+    return problems + heading_problems(file, {chunk.metadata["section"] for chunk in chunks})
+
+
+def heading_problems(file: SourceFile, sections: set[str]) -> list[str]:
+    """A heading with no words ("##") or no chunk under it would be an unciteable section."""
+    problems = []
     for section in parse_sections(file.markdown):
         path = PATH_SEPARATOR.join(section.path)
-        if section.path and not any(s == path or s.startswith(path + PATH_SEPARATOR)
-                                    for s in sections):
+        if section.path and not section.path[-1]:
+            parent = PATH_SEPARATOR.join(section.path[:-1])
+            problems.append(f"a heading without text{f' under {parent!r}' if parent else ''}")
+        elif section.path and not any(s == path or s.startswith(path + PATH_SEPARATOR)
+                                      for s in sections):
             problems.append(f"heading {path!r} has no text under it")
     return problems
 

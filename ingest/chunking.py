@@ -11,7 +11,8 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.loaders import SourceFile
 
-HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+# An ATX heading; its text may be empty ("##"), which checks.file_problems reports.
+HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 EDITORIAL = "> **Editorial note:**"
 PATH_SEPARATOR = " > "
@@ -48,7 +49,7 @@ def parse_sections(markdown: str) -> list[Section]:
             close_block()
             level = len(match.group(1))
             parent = sections[-1].path[: level - 1]
-            sections.append(Section(path=parent + (match.group(2),)))
+            sections.append(Section(path=parent + (match.group(2) or "",)))
         elif line.strip() or in_fence:
             lines.append(line.rstrip())
         else:
@@ -71,7 +72,9 @@ class Chunker:
             chunk_overlap=0,
             separators=[r"(?<=[.!?])\s+", r"(?<=[,;:])\s+", r"\s+"],
             is_separator_regex=True,
-            keep_separator=False,
+            # "end" keeps the spaces with the text before them: with False, LangChain joins
+            # merged pieces with the separator's regex source, writing "\\s+" into chunks.
+            keep_separator="end",
         )
 
     def pieces(self, block: str) -> list[str]:

@@ -137,8 +137,11 @@ def html_to_markdown(html: str) -> tuple[str, dict]:
 def load_files(paths: list[Path], max_bytes: int) -> tuple[list[SourceFile], list[Problem]]:
     """Every usable file under `paths`, plus one Problem per file that was skipped."""
     found, problems = discover(paths)
-    files = []
+    files, seen = [], set()
     for source, path in found:
+        if path.resolve() in seen:  # named twice (`ingest docs docs/a.md`): one copy, one source
+            continue
+        seen.add(path.resolve())
         try:
             result = read_file(source, path, max_bytes)
         except OSError as error:

@@ -1,0 +1,171 @@
+"""Ingest figures for the README: cold ingest and unchanged re-ingest of the corpus, measured as a
+user meets them (a new `ops-assistant ingest` process, start to done), and the embedding throughput
+of ingest's own embedding step against plain `SentenceTransformer.encode` on the same 5,000
+synthetic chunks in the same process, so that the ratio shows what ingest's wrapping costs.
+
+Run: .venv/bin/python scripts/bench_ingest.py [--runs N] [--chunks N]
+(about 15 minutes with the defaults on 2 idle CPUs: the 5,000 chunks are embedded 2 x N times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+CHECKOUT = Path(__file__).resolve().parent.parent
+WORDS = (
+    "pipeline model data deploy monitor drift version artifact container cluster schema feature "
+    "training release rollback canary alert latency throughput dashboard lineage freshness test "
+    "registry experiment notebook inference batch stream warehouse lake governance audit cost team "
+    "engineer platform service incident runbook budget quality metric signal baseline retrain "
+    "the a of to and in for with on when every after before each new old its their because"
+).split()
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(6, 18))]
+    return " ".join(words).capitalize() + "."
+
+
+def block(rng: random.Random) -> str:
+    """A paragraph of 1-4 sentences or a 2-4 item list, always under ingest's 600-char chunk limit."""
+    if rng.random() < 0.2:
+        return "\n".join(f"- {sentence(rng)}" for _ in range(rng.randint(2, 4)))
+    return " ".join(sentence(rng) for _ in range(rng.randint(1, 4)))
+
+
+def synthetic_corpus(folder: Path, chunks: int, seed: int) -> None:
+    """Write Markdown documents holding exactly `chunks` blocks: a `##` every 10, a `#` every 50,
+    a new file every 250, so that every heading has text and each block is one chunk."""
+    rng = random.Random(seed)
+    documents: list[list[str]] = []
+    for index in range(chunks):
+        if index % 250 == 0:
+            documents.append([f"---\ntitle: Synthetic guide {len(documents)}\n---\n"])
+        if index % 50 == 0:
+            documents[-1].append(f"# Topic {index // 50}: {sentence(rng)[:-1]}")
+        if index % 10 == 0:
+            documents[-1].append(f"## Part {index // 10 % 5 + 1}: {sentence(rng)[:-1]}")
+        documents[-1].append(block(rng))
+    for number, parts in enumerate(documents):
+        (folder / f"guide-{number:03d}.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+
+
+def synthetic_texts(chunks: int, seed: int) -> list[str]:
+    """The texts ingest would embed for the synthetic corpus, chunked by ingest's own code."""
+    from ingest.chunking import embedding_text
+    from ingest.loaders import load_files
+    from ingest.pipeline import chunk_files
+    from ingest.settings import Settings
+
+    with tempfile.TemporaryDirectory() as folder:
+        synthetic_corpus(Path(folder), chunks, seed)
+        files, problems = load_files([Path(folder)], Settings().max_file_bytes)
+        documents, _, bad = chunk_files(files, Settings())
+    assert not problems and not bad and len(documents) == chunks, (problems, bad, len(documents))
+    return [embedding_text(document) for document in documents]
+
+
+OPS_ASSISTANT = [str(Path(sys.executable).parent / "ops-assistant")]
+PYTHON_M_INGEST = [sys.executable, "-m", "ingest"]
+
+
+def timed_ingest(command: list[str], data_dir: Path) -> float:
+    """Seconds for one `<command> ingest --quiet` process, from start to exit."""
+    env = {**os.environ, "OPS_ASSISTANT_DATA_DIR": str(data_dir)}
+    env.pop("OPS_ASSISTANT_CHROMA_URL", None)
+    started = time.perf_counter()
+    subprocess.run([*command, "ingest", "--quiet"], env=env, check=True, cwd=CHECKOUT)
+    return time.perf_counter() - started
+
+
+def ingest_times(runs: int) -> dict[str, list[float]]:
+    """Seconds per run, each run in a fresh data folder: a cold ingest, then the unchanged
+    re-ingest by `ops-assistant` and by `python -m ingest` (which imports no assistant or UI)."""
+    times: dict[str, list[float]] = {"cold": [], "again": [], "again -m": []}
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as data_dir:
+            times["cold"].append(timed_ingest(OPS_ASSISTANT, Path(data_dir)))
+            times["again"].append(timed_ingest(OPS_ASSISTANT, Path(data_dir)))
+            times["again -m"].append(timed_ingest(PYTHON_M_INGEST, Path(data_dir)))
+    return times
+
+
+def throughput(texts: list[str], runs: int) -> dict[str, list[float]]:
+    """Chunks/s of ingest's embedding step and of plain encode, alternating which goes first so
+    that a busy machine slows both alike; the ratio is taken per run."""
+    from ingest.pipeline import embed_texts
+    from ingest.settings import Settings
+
+    settings = Settings()
+    embed_texts(texts[:8], settings, show_progress=False)  # loads ingest's model (quietly)
+    plain_model = plain_sentence_transformer(settings)
+    steps = {
+        "ingest": lambda some: embed_texts(some, settings, show_progress=False),
+        "plain": lambda some: plain_model.encode(some, batch_size=64, normalize_embeddings=True),
+    }
+    check_same_vectors(*(step(texts[:256]) for step in steps.values()))  # also warms both up
+    rates: dict[str, list[float]] = {"ingest": [], "plain": [], "ratio": []}
+    for run in range(runs):
+        for name in sorted(steps, reverse=run % 2 == 1):
+            started = time.perf_counter()
+            steps[name](texts)
+            rates[name].append(len(texts) / (time.perf_counter() - started))
+        rates["ratio"].append(rates["ingest"][-1] / rates["plain"][-1])
+    return rates
+
+
+def plain_sentence_transformer(settings):
+    from sentence_transformers import SentenceTransformer
+
+    from ingest.embedding import verify_model
+
+    return SentenceTransformer(str(verify_model(settings.model_sha256)), device="cpu")
+
+
+def check_same_vectors(ingest_vectors, plain_vectors) -> None:
+    """The comparison is only fair if both compute the same (normalized) vectors."""
+    import numpy as np
+
+    gap = float(np.abs(np.asarray(ingest_vectors) - plain_vectors).max())
+    assert gap < 1e-4, f"ingest and plain vectors differ by {gap}"
+
+
+def print_table(runs: int, chunks: int, times: dict, rates: dict) -> None:
+    median = statistics.median
+    rows = [
+        ("cold ingest of corpus/ (process start to done)", f"{median(times['cold']):.2f} s", ""),
+        ("re-ingest, corpus unchanged (process start to done)", f"{median(times['again']):.2f} s",
+         "< 2 s"),
+        ("  the same with `python -m ingest ingest`", f"{median(times['again -m']):.2f} s", ""),
+        (f"embedding, ingest's step ({chunks} chunks)", f"{median(rates['ingest']):.0f} chunks/s", ""),
+        ("embedding, plain SentenceTransformer.encode", f"{median(rates['plain']):.0f} chunks/s", ""),
+        ("throughput ratio ingest / plain (median per run)", f"{median(rates['ratio']):.2f}", ">= 0.9"),
+    ]
+    print(f"ingest benchmark: median of {runs} runs, {os.cpu_count()} CPUs")
+    for label, value, target in rows:
+        print(f"  {label:<52} {value:>14}  {target}")
+    print("  ratio per run: " + " ".join(f"{ratio:.2f}" for ratio in rates["ratio"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure; medians are printed")
+    parser.add_argument("--chunks", type=int, default=5000, help="synthetic chunks to embed")
+    parser.add_argument("--seed", type=int, default=20260)
+    args = parser.parse_args()
+    times = ingest_times(args.runs)
+    rates = throughput(synthetic_texts(args.chunks, args.seed), args.runs)
+    print_table(args.runs, args.chunks, times, rates)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Chunking: small, citable chunks that keep their heading path and stable ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+from ingest.checks import file_problems
+from ingest.chunking import EDITORIAL, Chunker, embedding_text
+from ingest.loaders import SourceFile, load_files, split_front_matter
+from ingest.settings import CHECKOUT_DIR, Settings
+from ingest.store import IndexStore
+
+ARTICLE = CHECKOUT_DIR / "corpus" / "devops-vs-dataops-vs-mlops.md"
+METADATA_KEYS = {"chunk_id", "source", "title", "url", "section", "position", "order", "hash", "kind"}
+FAQ_QUESTIONS = [
+    "Q1: Is MLOps just DevOps for machine learning?",
+    "Q2: Can one person do DevOps, DataOps, and MLOps?",
+    "Q3: Is DataOps dying, or is it being absorbed?",
+    "Q4: Which role has the best long-term career outlook?",
+]
+
+
+def corpus_chunks(max_chars: int = 600):
+    files, problems = load_files([CHECKOUT_DIR / "corpus"], Settings().max_file_bytes)
+    assert problems == []
+    return Chunker(max_chars).chunk(files[0])
+
+
+def source_file(markdown: str, source: str = "notes/test.md") -> SourceFile:
+    return SourceFile(source=source, path=Path(source), markdown=markdown, title="Test",
+                      url="", sha256=hashlib.sha256(markdown.encode()).hexdigest())
+
+
+def body_blocks() -> list[str]:
+    """The article body's blank-line blocks that are text, not headings."""
+    body, _ = split_front_matter(ARTICLE.read_text(encoding="utf-8"))
+    return [b.strip() for b in body.split("\n\n") if b.strip() and not b.startswith("#")]
+
+
+def test_heading_paths_nest_under_their_parent():
+    sections = {chunk.metadata["section"] for chunk in corpus_chunks()}
+    assert "The Four Differences That Actually Matter > 2. Testing isn't the same thing" in sections
+    assert {f"FAQ > {q}" for q in FAQ_QUESTIONS} <= sections
+    assert "Highlights" in sections
+
+
+def test_every_bullet_stays_whole_in_one_list_chunk():
+    chunks = corpus_chunks()
+    bullets = [line for block in body_blocks() for line in block.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 22
+    for bullet in bullets:
+        holders = [c for c in chunks if bullet in c.page_content.splitlines()]
+        assert len(holders) == 1 and holders[0].metadata["kind"] == "list", bullet
+
+
+def test_faq_question_and_its_answer_stay_together():
+    chunks = {c.metadata["section"]: c for c in corpus_chunks()}
+    body, _ = split_front_matter(ARTICLE.read_text(encoding="utf-8"))
+    for question in FAQ_QUESTIONS:
+        answer = body.split(f"## {question}\n\n", 1)[1].split("\n\n", 1)[0]
+        chunk = chunks[f"FAQ > {question}"]
+        assert chunk.page_content == answer
+        assert question in embedding_text(chunk) and answer in embedding_text(chunk)
+
+
+def test_short_paragraphs_are_one_chunk_each():
+    texts = [chunk.page_content for chunk in corpus_chunks()]
+    short = [block for block in body_blocks() if len(block) <= 600]
+    assert len(short) > 40
+    assert [block for block in short if block not in texts] == []
+
+
+def test_long_paragraph_splits_between_sentences_under_the_limit():
+    sentences = [f"Sentence {i} explains one step of the rollout in plain words." for i in range(40)]
+    paragraph = " ".join(sentences)
+    chunks = Chunker(200).chunk(source_file(f"# Rollout\n\n{paragraph}\n"))
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert len(chunk.page_content) <= 200
+        assert re.fullmatch(r"(Sentence \d+ [^.]+\. ?)+", chunk.page_content + " ")
+    assert " ".join(c.page_content for c in chunks) == paragraph
+
+
+@hypothesis_settings(max_examples=60, deadline=None, database=None)
+@given(
+    words=st.lists(st.lists(st.sampled_from("data model drift ship test the a of code".split()),
+                            min_size=1, max_size=12), min_size=1, max_size=40),
+    max_chars=st.integers(min_value=90, max_value=600),
+)
+def test_any_paragraph_of_short_sentences_splits_only_at_sentence_ends(words, max_chars):
+    sentences = [" ".join(sentence).capitalize() + "." for sentence in words]
+    paragraph = " ".join(sentences)
+    pieces = Chunker(max_chars).pieces(paragraph)
+    assert " ".join(pieces) == paragraph
+    assert all(len(piece) <= max_chars and piece.endswith(".") for piece in pieces)
+
+
+def test_long_list_splits_into_whole_bullets():
+    bullets = [f"- Bullet {i} keeps its whole sentence together, however the list is cut." for i in range(12)]
+    chunks = Chunker(300).chunk(source_file("# Steps\n\n" + "\n".join(bullets) + "\n"))
+    assert [c.page_content for c in chunks] == bullets
+
+
+def test_metadata_keys_and_values():
+    chunks = corpus_chunks()
+    assert [c.metadata["order"] for c in chunks] == list(range(len(chunks)))
+    for chunk in chunks:
+        meta = chunk.metadata
+        assert set(meta) == METADATA_KEYS
+        assert meta["chunk_id"] == chunk.id
+        assert meta["source"] == "corpus/devops-vs-dataops-vs-mlops.md"
+        assert meta["title"] == "DevOps vs DataOps vs MLOps"
+        assert meta["url"] == "https://kodekloud.com/blog/mlops-vs-devops-vs-dataops/"
+        assert meta["hash"] == hashlib.sha256(chunk.page_content.encode()).hexdigest()[:16]
+    assert {c.metadata["kind"] for c in chunks} == {"text", "list", "editorial_note"}
+    assert all(c.page_content.startswith(EDITORIAL) == (c.metadata["kind"] == "editorial_note")
+               for c in chunks)
+    by_section: dict[str, list[int]] = {}
+    for chunk in chunks:
+        by_section.setdefault(chunk.metadata["section"], []).append(chunk.metadata["position"])
+    assert all(positions == list(range(len(positions))) for positions in by_section.values())
+
+
+def test_chunk_ids_are_stable_and_match_the_built_index(indexed_settings):
+    first, second = corpus_chunks(), corpus_chunks()
+    assert [c.id for c in first] == [c.id for c in second]
+    assert len({c.id for c in first}) == len(first)
+    stored = IndexStore(indexed_settings).require_active().get(include=["metadatas"])
+    assert sorted(stored["ids"]) == sorted(c.id for c in first)
+    assert all(set(meta) == METADATA_KEYS for meta in stored["metadatas"])
+
+
+def test_chunk_id_depends_on_text_and_heading_not_position():
+    base = Chunker().chunk(source_file("# A\n\nFirst point.\n\nSecond point.\n"))
+    moved = Chunker().chunk(source_file("# A\n\nSecond point.\n\nFirst point.\n"))
+    renamed = Chunker().chunk(source_file("# B\n\nFirst point.\n\nSecond point.\n"))
+    assert {c.id for c in base} == {c.id for c in moved}
+    assert not {c.id for c in base} & {c.id for c in renamed}
+
+
+def test_text_before_the_first_heading_is_under_the_title():
+    chunks = Chunker().chunk(source_file("An opening line.\n\n# Later\n\nBody.\n"))
+    assert [c.metadata["section"] for c in chunks] == ["Test", "Later"]
+
+
+@pytest.mark.parametrize(("markdown", "problem"), [
+    ("# A\n\ntext\n\n## \n\nmore\n", "a heading without text under 'A'"),
+    ("#\n\ntext\n", "a heading without text"),
+    ("# A\n\ntext\n\n# Empty\n\n# B\n\nmore\n", "heading 'Empty' has no text under it"),
+    ("# A\n\nSame words.\n\nSame words.\n", "the same text twice under one heading"),
+])
+def test_file_problems_name_the_unusable_heading_or_chunk(markdown, problem):
+    file = source_file(markdown)
+    assert any(problem in reason for reason in file_problems(file, Chunker().chunk(file)))
+
+
+def test_closing_hashes_and_hash_inside_words():
+    chunks = Chunker().chunk(source_file("# Learning C#\n\nOne.\n\n## Tips ##\n\n#hashtag line\n"))
+    assert [c.metadata["section"] for c in chunks] == ["Learning C#", "Learning C# > Tips"]
+    assert chunks[1].page_content == "#hashtag line"

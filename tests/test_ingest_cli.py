@@ -1,0 +1,197 @@
+"""The `ingest` command on bad input, broken set-ups and in a real process: one clear line each."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from ingest import embedding, pipeline, status
+from ingest.cli import app
+from ingest.embedding import file_sha256
+from ingest.settings import CHECKOUT_DIR, MODEL_SHA256, Settings
+from ingest.store import IndexStore
+
+GOOD = "# Runbook\n\nRestart the worker when the queue stalls.\n"
+HTML = """<html><head><title>On-call page</title><style>.alert { color: red }</style>
+<script>var leaked = "SCRIPT_TEXT";</script></head>
+<body><h1>Paging</h1><p>Page the on-call engineer for a customer-facing outage.</p>
+<h2>Escalation</h2><ul><li>Escalate after fifteen minutes.</li><li>Call the lead.</li></ul>
+<noscript>NOSCRIPT_TEXT</noscript></body></html>"""
+TEXT = "Backups run nightly at two.\n\nRestores are tested every month.\n"
+# file name -> (content, what the one-line message must say)
+BAD_FILES = {
+    "empty.md": (b"", "empty file"),
+    "blank.txt": (b"  \n\n\t\n", "empty file"),
+    "image.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+    "latin1.md": ("# Caf\u00e9\n\nCr\u00e8me br\u00fbl\u00e9e.\n".encode("latin-1"), "not UTF-8 text"),
+    "table.csv": (b"a,b\n1,2\n", "unsupported file type '.csv'"),
+    "big.md": (("# Big\n\n" + "Many words here. " * 300).encode(), "over the 4000-byte limit"),
+    "hollow.md": (b"# Intro\n\nSome text.\n\n# Empty\n\n# Outro\n\nMore text.\n", "heading 'Empty' has no text"),
+    "nameless.md": (b"# Intro\n\nSome text.\n\n##\n\nOrphan text.\n", "a heading without text"),
+}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def one_line_about(stderr: str, name: str) -> str:
+    lines = [line for line in stderr.splitlines() if name in line]
+    assert len(lines) == 1, f"expected one line about {name}: {stderr!r}"
+    return lines[0]
+
+
+@pytest.fixture
+def messy_folder(tmp_path, monkeypatch):
+    """Three usable files (md, txt, html), every kind of bad file, and links to outside the folder."""
+    monkeypatch.setenv("OPS_ASSISTANT_MAX_FILE_BYTES", "4000")
+    folder = tmp_path / "messy"
+    folder.mkdir()
+    (folder / "good.md").write_text(GOOD, encoding="utf-8")
+    (folder / "notes.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "page.html").write_text(HTML, encoding="utf-8")
+    for name, (content, _) in BAD_FILES.items():
+        (folder / name).write_bytes(content)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("# Secret\n\nNot part of the corpus.\n", encoding="utf-8")
+    (folder / "link.md").symlink_to(outside / "secret.md")
+    (folder / "linked-dir").symlink_to(outside)
+    return folder
+
+
+def test_bad_files_get_one_line_each_and_the_rest_is_ingested(messy_folder):
+    result = invoke("ingest", "--json", str(messy_folder))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["files"] == ["messy/good.md", "messy/notes.txt", "messy/page.html"]
+    for name, (_, reason) in BAD_FILES.items():
+        line = one_line_about(result.stderr, name)
+        assert reason in line and line.startswith("skipped ")
+    for link in ("link.md", "linked-dir"):
+        assert "links outside the folder" in one_line_about(result.stderr, link)
+    assert len(result.stderr.splitlines()) == len(BAD_FILES) + 2
+    assert "Traceback" not in result.output
+
+
+def test_txt_and_html_get_sensible_sections(messy_folder):
+    assert invoke("ingest", "--quiet", str(messy_folder)).exit_code == 0
+    got = IndexStore(Settings()).require_active().get(include=["documents", "metadatas"])
+    chunks = {doc: meta for doc, meta in zip(got["documents"], got["metadatas"])}
+    html = {doc: meta for doc, meta in chunks.items() if meta["source"] == "messy/page.html"}
+    assert {doc: meta["section"] for doc, meta in html.items()} == {
+        "Page the on-call engineer for a customer-facing outage.": "Paging",
+        "- Escalate after fifteen minutes.\n- Call the lead.": "Paging > Escalation",
+    }
+    assert {meta["title"] for meta in html.values()} == {"On-call page"}
+    text = {doc: meta["section"] for doc, meta in chunks.items() if meta["source"] == "messy/notes.txt"}
+    assert text == {"Backups run nightly at two.": "notes", "Restores are tested every month.": "notes"}
+    everything = " ".join(chunks)
+    assert "SCRIPT_TEXT" not in everything and "NOSCRIPT_TEXT" not in everything and "color" not in everything
+
+
+def test_a_missing_folder_is_reported_and_the_others_still_ingested(tmp_path):
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "a.md").write_text(GOOD, encoding="utf-8")
+    missing = tmp_path / "nowhere"
+    result = invoke("ingest", str(missing), str(good))
+    assert result.exit_code == 0
+    assert one_line_about(result.stderr, str(missing)).endswith("no such file or folder")
+    assert "Ingested 1 file(s)" in result.stdout and "1 chunks, 1 added" in result.stdout
+
+
+def test_a_file_named_twice_is_ingested_once(small_corpus):
+    result = invoke("ingest", "--json", str(small_corpus), str(small_corpus), str(small_corpus / "beta.md"))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["files"] == ["docs/alpha.md", "docs/beta.md"] and report["chunks"] == 6
+
+
+def test_nothing_ingestable_exits_non_zero_with_one_line(tmp_path):
+    (tmp_path / "empty.md").write_bytes(b"")
+    result = invoke("ingest", str(tmp_path / "nowhere"), str(tmp_path / "empty.md"))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: nothing to ingest")
+    assert "no such file or folder" in result.stderr and "empty.md: empty file" in result.stderr
+
+
+def test_an_unreachable_server_is_one_line_naming_the_url_exit_2(monkeypatch, small_corpus, closed_chroma_url):
+    monkeypatch.setenv("OPS_ASSISTANT_CHROMA_URL", closed_chroma_url)
+    for args in (["ingest", str(small_corpus)], ["status"]):
+        result = subprocess.run([sys.executable, "-m", "ingest", *args], capture_output=True,
+                                text=True, timeout=120, env=os.environ)
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"Error: cannot reach the Chroma server at {closed_chroma_url}")
+        assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+@pytest.mark.parametrize("url", ["ftp://x", "localhost:8000", "http://"])
+def test_an_invalid_server_url_is_a_clean_message(monkeypatch, url):
+    monkeypatch.setenv("OPS_ASSISTANT_CHROMA_URL", url)
+    result = invoke("status")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: invalid setting chroma_url:") and result.stderr.count("\n") == 1
+
+
+@pytest.fixture
+def tampered_model(tmp_path, monkeypatch):
+    """A copy of the bundled model with one byte of its weights flipped, put where ingest looks."""
+    folder = tmp_path / "model"
+    shutil.copytree(embedding.model_dir(), folder)
+    weights = folder / "model.safetensors"
+    with weights.open("r+b") as handle:
+        handle.seek(4096)
+        byte = handle.read(1)
+        handle.seek(4096)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    monkeypatch.setattr(embedding, "model_dir", lambda: folder)
+    monkeypatch.setattr(status, "model_dir", lambda: folder)
+    # The real, uncached loader: the session's cached model was verified before it was tampered.
+    monkeypatch.setattr(pipeline, "load_embeddings", embedding.load_embeddings.__wrapped__)
+    return weights
+
+
+def test_a_tampered_model_is_refused_naming_both_hashes(tampered_model, small_corpus):
+    found = file_sha256(tampered_model)
+    result = invoke("ingest", str(small_corpus))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert f"sha256 is {found}, expected {MODEL_SHA256}" in result.stderr
+    assert IndexStore(Settings()).active() is None
+    reported = json.loads(invoke("status", "--json").stdout)
+    assert reported["model_sha256"] == found and reported["model_ok"] is False
+
+
+def test_quiet_prints_nothing_and_json_is_one_document(small_corpus):
+    quiet = invoke("ingest", "--quiet", str(small_corpus))
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
+    report = json.loads(invoke("ingest", "--json", str(small_corpus)).stdout)
+    assert report["unchanged"] == 6 and report["embedded"] == 0
+    assert report["index"] == str(Settings().chroma_dir)
+
+
+def test_python_m_ingest_help():
+    result = subprocess.run([sys.executable, "-m", "ingest", "--help"], capture_output=True,
+                            text=True, timeout=120, cwd=CHECKOUT_DIR)
+    assert result.returncode == 0
+    assert "ingest" in result.stdout and "status" in result.stdout
+    assert "--quiet" in invoke("ingest", "--help").stdout
+
+
+def test_re_ingest_in_a_new_process_reports_nothing_embedded_without_loading_torch(small_corpus):
+    assert invoke("ingest", "--quiet", str(small_corpus)).exit_code == 0
+    probe = ("import sys; from ingest.cli import app; "
+             f"app(['ingest', '--json', {str(small_corpus)!r}], standalone_mode=False); "
+             "print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120, env=os.environ, check=True)
+    report, torch_loaded = result.stdout.splitlines()
+    assert json.loads(report)["embedded"] == 0 and json.loads(report)["unchanged"] == 6
+    assert torch_loaded == "False"
