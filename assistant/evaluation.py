@@ -6,14 +6,17 @@ import re
 import statistics
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel
 
-from assistant.assistant import Assistant
 from assistant.citations import MARKERS
 from assistant.followup import Conversation
 from assistant.schema import Answer
+
+if TYPE_CHECKING:  # the eval command loads it; importing it here would slow every command's start
+    from assistant.assistant import Assistant
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden" / "questions.yaml"
 
