@@ -139,3 +139,16 @@ def corpus_assistant(corpus_index):
     from assistant import Assistant
 
     return Assistant.load(Settings(data_dir=corpus_index, chroma_url=None, llm=None))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright, once per browser-test module."""
+    from playwright.sync_api import sync_playwright
+
+    from ui_support import launch_browser
+
+    with sync_playwright() as playwright:
+        chromium = launch_browser(playwright)
+        yield chromium
+        chromium.close()

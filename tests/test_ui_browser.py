@@ -7,12 +7,11 @@ import json
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from assistant import Assistant
 from conftest import CORPUS, free_port
 from ingest.settings import Settings
-from ui_support import (answered, ask, copy_index, last_answer, launch_browser, new_context,
+from ui_support import (answered, ask, copy_index, last_answer, new_context,
                         open_page, serving, user_messages, visible_follow_ups)
 
 ARTICLE = (CORPUS / "devops-vs-dataops-vs-mlops.md").read_text(encoding="utf-8")
@@ -40,14 +39,6 @@ def served(corpus_index, tmp_path_factory):
     settings = Settings(data_dir=data, port=free_port(), auth=None)
     with serving(settings, Assistant.load(settings)) as ui:
         yield f"http://127.0.0.1:{settings.port}/", data, ui
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_browser(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

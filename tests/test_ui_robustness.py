@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-from playwright.sync_api import sync_playwright
 
 from conftest import free_port
 from ingest.pipeline import run_ingest
 from ingest.settings import Settings
-from ui_support import ask, last_answer, launch_browser, new_context, open_page, serving
+from ui_support import ask, last_answer, new_context, open_page, serving
 
 HOSTILE = """---
 title: "Ops notes <script>alert('title')</script>"
@@ -29,14 +28,6 @@ images. Primary unit of work: code.
 DataOps is the engineering discipline that automates and improves the reliability of data \
 pipelines. Primary unit of work: data.
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_browser(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
