@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import sys
 import time
@@ -30,15 +29,10 @@ from gradio_client import Client  # noqa: E402
 from assistant.evaluation import load_golden  # noqa: E402
 from assistant.suggest import EXAMPLES, POOL  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
+from ui.serve import serve_in_background  # noqa: E402
 
 TARGET_FIRST_TOKEN_MS = 300
 WARM_UP = 5
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed_chat(url: str, question: str) -> tuple[float, float, int]:
@@ -86,26 +80,13 @@ def bench(url: str, limit: int | None) -> dict:
     }
 
 
-def serve_locally():
-    """The real UI in this process, on a free loopback port; returns it and its URL."""
-    from ui.app import AssistantUI
-
-    settings = Settings(host="127.0.0.1", port=free_port(), auth=None)
-    ui = AssistantUI(settings=settings)
-    problem = ui.source.problem()
-    if problem:
-        sys.exit(f"{problem.what}\nHow to fix: {problem.fix}")
-    ui.launch(prevent_thread_lock=True, quiet=True)
-    return ui, f"http://127.0.0.1:{settings.port}/"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running UI (default: serve one in this process)")
     parser.add_argument("--limit", type=int, help="only the first N golden questions")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    ui, url = (None, args.url) if args.url else serve_locally()
+    ui, url = (None, args.url) if args.url else serve_in_background(Settings())
     try:
         report = bench(url, args.limit)
     finally:

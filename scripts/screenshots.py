@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -21,19 +20,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from ingest.settings import CHECKOUT_DIR, Settings  # noqa: E402
-from ui.app import AssistantUI  # noqa: E402
+from ui.serve import serve_in_background  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1360, "height": 900}
 ANSWERS = "#chat .message-row .answer:not(.pending)"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def answered(page: Page, action) -> None:
@@ -82,14 +75,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=CHECKOUT_DIR / "docs")
     out = parser.parse_args().out
     out.mkdir(parents=True, exist_ok=True)
-    settings = Settings(host="127.0.0.1", port=free_port(), auth=None)
-    ui = AssistantUI(settings=settings)
-    problem = ui.source.problem()
-    if problem:
-        sys.exit(f"{problem.what}\nHow to fix: {problem.fix}")
-    ui.launch(prevent_thread_lock=True, quiet=True)
+    ui, url = serve_in_background(Settings())
     try:
-        capture(f"http://127.0.0.1:{settings.port}/", out)
+        capture(url, out)
     finally:
         ui.close()
 

@@ -152,3 +152,16 @@ def browser():
         chromium = launch_browser(playwright)
         yield chromium
         chromium.close()
+
+
+def tampered_model_copy(target: Path) -> Path:
+    """A copy of the bundled model folder at `target` with one byte of its weights flipped."""
+    from ingest import embedding
+
+    shutil.copytree(embedding.model_dir(), target)
+    with (target / "model.safetensors").open("r+b") as handle:
+        handle.seek(4096)
+        byte = handle.read(1)
+        handle.seek(4096)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    return target

@@ -31,7 +31,7 @@ import assistant.index as assistant_index
 from answer_checks import check_contract
 from assistant import Assistant
 from assistant.cli import run_jsonl
-from conftest import CORPUS, free_port, start_chroma_server
+from conftest import CORPUS, free_port, start_chroma_server, tampered_model_copy
 from ingest import embedding, status
 from ingest import cli as ingest_cli
 from ingest.embedding import file_sha256
@@ -323,13 +323,8 @@ def test_a_corrupted_index_is_explained_with_the_fix_and_the_fix_works(
 def tampered_model(tmp_path, monkeypatch) -> Path:
     """A copy of the bundled model with one byte of its weights flipped, where loaders look;
     loading goes through the uncached loader, since the session's model was verified before."""
-    folder = Path(shutil.copytree(embedding.model_dir(), tmp_path / "model"))
+    folder = tampered_model_copy(tmp_path / "model")
     weights = folder / "model.safetensors"
-    with weights.open("r+b") as handle:
-        handle.seek(4096)
-        byte = handle.read(1)
-        handle.seek(4096)
-        handle.write(bytes([byte[0] ^ 0xFF]))
     monkeypatch.setattr(embedding, "model_dir", lambda: folder)
     monkeypatch.setattr(status, "model_dir", lambda: folder)
     monkeypatch.setattr(assistant_index, "load_embeddings", embedding.load_embeddings.__wrapped__)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 from typer.testing import CliRunner
+
+from conftest import tampered_model_copy
 
 from ingest import embedding, pipeline, status
 from ingest.cli import app
@@ -143,14 +144,8 @@ def test_an_invalid_server_url_is_a_clean_message(monkeypatch, url):
 @pytest.fixture
 def tampered_model(tmp_path, monkeypatch):
     """A copy of the bundled model with one byte of its weights flipped, put where ingest looks."""
-    folder = tmp_path / "model"
-    shutil.copytree(embedding.model_dir(), folder)
+    folder = tampered_model_copy(tmp_path / "model")
     weights = folder / "model.safetensors"
-    with weights.open("r+b") as handle:
-        handle.seek(4096)
-        byte = handle.read(1)
-        handle.seek(4096)
-        handle.write(bytes([byte[0] ^ 0xFF]))
     monkeypatch.setattr(embedding, "model_dir", lambda: folder)
     monkeypatch.setattr(status, "model_dir", lambda: folder)
     # The real, uncached loader: the session's cached model was verified before it was tampered.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from typing import Annotated
 
 import typer
@@ -38,6 +39,23 @@ def ui_command(
                    "  The page will say so until it is fixed.", err=True)
     typer.echo(f"Serving the chat UI at http://{settings.host}:{settings.port}", err=True)
     ui.launch(quiet=True)
+
+
+def serve_in_background(settings):
+    """The real UI in this process on a free loopback port, for the benchmark and screenshot
+    scripts; returns it and its URL, or exits with what is wrong and how to fix it."""
+    from ui.app import AssistantUI
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = settings.model_copy(update={"host": "127.0.0.1", "port": port, "auth": None})
+    ui = AssistantUI(settings=settings)
+    problem = ui.source.problem()
+    if problem:
+        raise SystemExit(f"{problem.what}\nHow to fix: {problem.fix}")
+    ui.launch(prevent_thread_lock=True, quiet=True)
+    return ui, f"http://127.0.0.1:{port}/"
 
 
 def main() -> None:
