@@ -111,7 +111,8 @@ class Assistant:
                 conversation.turns.append(
                     Turn(text, answer.rewritten_query, topic, answer.recommendation))
         latency = round((time.perf_counter() - started) * 1000, 2)
-        return answer.model_copy(update={"session": session, "latency_ms": latency})
+        # the session is echoed as it can be written in JSON (a lone surrogate would crash the dump)
+        return answer.model_copy(update={"session": printable(session), "latency_ms": latency})
 
     def _run(self, request: dict) -> dict:
         """The turn through the recommender or the chain; when a re-ingest in another process

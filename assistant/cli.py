@@ -42,6 +42,8 @@ def ask_command(
     with expected_errors():
         assistant = load_assistant()
     if jsonl:
+        if hasattr(sys.stdin, "reconfigure"):  # invalid UTF-8 becomes U+FFFD: one reply, not a crash
+            sys.stdin.reconfigure(errors="replace")
         run_jsonl(assistant, sys.stdin, sys.stdout)
         return
     with expected_errors():
