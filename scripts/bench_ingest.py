@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -19,61 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from synthetic_corpus import synthetic_texts
+
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHECKOUT = Path(__file__).resolve().parent.parent
-WORDS = (
-    "pipeline model data deploy monitor drift version artifact container cluster schema feature "
-    "training release rollback canary alert latency throughput dashboard lineage freshness test "
-    "registry experiment notebook inference batch stream warehouse lake governance audit cost team "
-    "engineer platform service incident runbook budget quality metric signal baseline retrain "
-    "the a of to and in for with on when every after before each new old its their because"
-).split()
-
-
-def sentence(rng: random.Random) -> str:
-    words = [rng.choice(WORDS) for _ in range(rng.randint(6, 18))]
-    return " ".join(words).capitalize() + "."
-
-
-def block(rng: random.Random) -> str:
-    """A paragraph of 1-4 sentences or a 2-4 item list, always under ingest's 600-char chunk limit."""
-    if rng.random() < 0.2:
-        return "\n".join(f"- {sentence(rng)}" for _ in range(rng.randint(2, 4)))
-    return " ".join(sentence(rng) for _ in range(rng.randint(1, 4)))
-
-
-def synthetic_corpus(folder: Path, chunks: int, seed: int) -> None:
-    """Write Markdown documents holding exactly `chunks` blocks: a `##` every 10, a `#` every 50,
-    a new file every 250, so that every heading has text and each block is one chunk."""
-    rng = random.Random(seed)
-    documents: list[list[str]] = []
-    for index in range(chunks):
-        if index % 250 == 0:
-            documents.append([f"---\ntitle: Synthetic guide {len(documents)}\n---\n"])
-        if index % 50 == 0:
-            documents[-1].append(f"# Topic {index // 50}: {sentence(rng)[:-1]}")
-        if index % 10 == 0:
-            documents[-1].append(f"## Part {index // 10 % 5 + 1}: {sentence(rng)[:-1]}")
-        documents[-1].append(block(rng))
-    for number, parts in enumerate(documents):
-        (folder / f"guide-{number:03d}.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
-
-
-def synthetic_texts(chunks: int, seed: int) -> list[str]:
-    """The texts ingest would embed for the synthetic corpus, chunked by ingest's own code."""
-    from ingest.chunking import embedding_text
-    from ingest.loaders import load_files
-    from ingest.pipeline import chunk_files
-    from ingest.settings import Settings
-
-    with tempfile.TemporaryDirectory() as folder:
-        synthetic_corpus(Path(folder), chunks, seed)
-        files, problems = load_files([Path(folder)], Settings().max_file_bytes)
-        documents, _, bad = chunk_files(files, Settings())
-    assert not problems and not bad and len(documents) == chunks, (problems, bad, len(documents))
-    return [embedding_text(document) for document in documents]
-
-
 OPS_ASSISTANT = [str(Path(sys.executable).parent / "ops-assistant")]
 PYTHON_M_INGEST = [sys.executable, "-m", "ingest"]
 
