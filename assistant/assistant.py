@@ -115,9 +115,13 @@ class Assistant:
         return answer.model_copy(update={"session": printable(session), "latency_ms": latency})
 
     def _run(self, request: dict) -> dict:
-        """The turn through the recommender or the chain; when a re-ingest in another process
-        deleted the build this Assistant opened, once more on the build that replaced it."""
+        """The turn through the recommender or the chain, on the index as the last ingest left it:
+        re-opened first when an ingest changed it, and once more when a re-ingest in another
+        process deleted the build while this turn was reading it."""
         index = self.index
+        if index.outdated():
+            self._reopen(stale=index)
+            index = self.index
         try:
             return self.recommender.respond(request, self.chain) or self.chain.invoke(request)
         except BuildGone:
@@ -128,7 +132,7 @@ class Assistant:
         """Open the active build, once for all the threads that found `stale` gone."""
         with self._reopening:
             if self.index is stale:
-                self._use(Index.open(self.settings))
+                self._use(Index.open(self.settings, previous=stale))
 
     def _prepare(self, question) -> tuple[str, str]:
         """Clean the text and cut it to the length limit; the lead line says when it was cut."""

@@ -69,7 +69,7 @@ class Composer:
         query_stems = set(stems(lexical_form(query)))
         weight = sum(self.idf.get(s, 1.0) for s in query_stems) or 1.0
         pool = self._pool(docs)
-        bm25 = self.index.retriever.bm25.scores(query)
+        bm25 = self.index.retriever.bm25.scores(query, pool)
         top_bm25 = max((bm25.get(d.id, 0.0) for d in pool), default=0.0) or 1.0
         claims = []
         for doc in pool:
@@ -98,7 +98,9 @@ class Composer:
         for doc in docs[:3]:
             for neighbour in self.index.neighbours(doc):
                 pool.setdefault(neighbour.id, neighbour)
-        return [d for d in pool.values() if d.metadata.get("kind") != "editorial_note"]
+        kept = [d for d in pool.values() if d.metadata.get("kind") != "editorial_note"]
+        self.index.prepare_unit_vectors(kept)
+        return kept
 
     def best_similarity(self, query: str, docs: list[Document]) -> float:
         """The highest cosine between the query and one sentence (in its context) of the pool."""

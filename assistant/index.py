@@ -20,7 +20,7 @@ from ingest.embedding import load_embeddings
 from ingest.settings import Settings
 from ingest.store import IndexStore, read_errors
 
-PRECOMPUTE_LIMIT = 5000  # chunks; a larger index embeds sentences on first use instead of at load
+PRECOMPUTE_LIMIT = 1000  # chunks; a larger index embeds sentences on first use instead of at load
 RRF_K = 60  # the constant from Cormack et al.'s reciprocal-rank fusion paper
 
 
@@ -48,21 +48,24 @@ class BM25Retriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     documents: list[Document]
     engine: bm25s.BM25
+    positions: dict[str, int]
     k: int = 8
 
     @classmethod
     def from_documents(cls, documents: list[Document], k: int = 8) -> "BM25Retriever":
         engine = bm25s.BM25()
         engine.index([stems(embedding_text(doc)) or ["_"] for doc in documents], show_progress=False)
-        return cls(documents=documents, engine=engine, k=k)
+        positions = {doc.id: i for i, doc in enumerate(documents)}
+        return cls(documents=documents, engine=engine, positions=positions, k=k)
 
-    def scores(self, query: str) -> dict[str, float]:
-        """BM25 score of every chunk for `query` (0 where no word matches)."""
+    def scores(self, query: str, docs: list[Document]) -> dict[str, float]:
+        """BM25 score of each of `docs` for `query` (0 where no word matches)."""
         tokens = stems(query)
         if not tokens or not self.documents:
             return {}
         values = self.engine.get_scores(tokens)
-        return {doc.id: float(v) for doc, v in zip(self.documents, values) if v > 0}
+        return {doc.id: float(values[self.positions[doc.id]]) for doc in docs
+                if doc.id in self.positions}
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun):
         tokens = stems(query)
@@ -87,7 +90,7 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun):
         vector = self.embeddings.embed_query(query)
         search = self.vectorstore.similarity_search_by_vector_with_relevance_scores
-        with read_errors(self.settings):  # the only read of Chroma after the build was opened
+        with read_errors(self.settings):
             hits = search(vector, k=self.k)
         dense = [_scored(doc, dense=1.0 - distance) for doc, distance in hits]
         lexical = self.bm25.invoke(query)
@@ -107,16 +110,18 @@ def _scored(doc: Document, **scores: float) -> Document:
 class Index:
     """Everything the chain reads from one build: retrievers, chunks by id, corpus vocabulary."""
 
-    def __init__(self, settings: Settings, store: IndexStore, collection_name: str,
-                 documents: list[Document]):
+    def __init__(self, settings: Settings, store: IndexStore, revision: tuple[str, str],
+                 documents: list[Document], previous: "Index | None" = None):
         self.settings = settings
-        self.collection_name = collection_name
+        self.store = store
+        self.revision = revision
+        self.collection_name = revision[0]
         self.documents = {doc.id: doc for doc in documents}
         self._sections: dict[tuple[str, str], list[Document]] = {}
         for doc in documents:
             self._sections.setdefault((doc.metadata["source"], doc.metadata["section"]), []).append(doc)
         self.embeddings = QueryCachedEmbeddings(load_embeddings(settings.model_sha256))
-        self.vectorstore = Chroma(client=store.client, collection_name=collection_name,
+        self.vectorstore = Chroma(client=store.client, collection_name=self.collection_name,
                                   embedding_function=self.embeddings,
                                   create_collection_if_not_exists=False)
         self.retriever = HybridRetriever(settings=settings, vectorstore=self.vectorstore,
@@ -124,12 +129,15 @@ class Index:
                                          bm25=BM25Retriever.from_documents(documents))
         self.vocabulary = frozenset(w for doc in documents for w in words(embedding_text(doc)))
         self._unit_vectors: dict[str, np.ndarray] = {}
+        if previous is not None:
+            self._carry_over(previous)
         if len(documents) <= PRECOMPUTE_LIMIT:
-            self._embed_units(documents)
+            self.prepare_unit_vectors(documents)
 
     @classmethod
-    def open(cls, settings: Settings) -> "Index":
-        """Open the active build named by the index pointer; IndexMissing if there is none."""
+    def open(cls, settings: Settings, previous: "Index | None" = None) -> "Index":
+        """Open the active build named by the index pointer; IndexMissing if there is none.
+        Sentence vectors `previous` (the Index this one replaces) holds are kept, not re-embedded."""
         store = IndexStore(settings)
         with read_errors(settings):
             collection = store.require_active()
@@ -137,7 +145,14 @@ class Index:
         documents = [Document(id=i, page_content=text, metadata=meta)
                      for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
         documents.sort(key=lambda d: (d.metadata["source"], d.metadata.get("order", 0)))
-        return cls(settings, store, collection.name, documents)
+        revision = collection.name, (collection.metadata or {}).get("manifest", "")
+        return cls(settings, store, revision, documents, previous)
+
+    def outdated(self) -> bool:
+        """True when an ingest changed the active build since this Index read it (one small
+        read of the build's metadata)."""
+        with read_errors(self.settings):
+            return self.store.revision() != self.revision
 
     def neighbours(self, doc: Document, radius: int = 3) -> list[Document]:
         """Chunks of the same section within `radius` positions: the context a hit belongs to."""
@@ -164,6 +179,15 @@ class Index:
                 if doc.metadata["section"] == heading_path
                 or doc.metadata["section"].startswith(heading_path + " > ")]
 
+    def _carry_over(self, previous: "Index") -> None:
+        """Take the sentence vectors of chunks that `previous` embedded and this build still holds
+        (same id: same source, heading and text; and the same list intro, which they embed too)."""
+        for doc in self.documents.values():
+            vectors = previous._unit_vectors.get(doc.id)
+            if vectors is not None and self.list_intro(doc) == previous.list_intro(
+                    previous.documents[doc.id]):
+                self._unit_vectors[doc.id] = vectors
+
     def _embed_units(self, documents: list[Document]) -> None:
         units = [[in_context(unit, doc.metadata["section"].rsplit(" > ", 1)[-1],
                              subject_of(doc.page_content), self.list_intro(doc))
@@ -179,6 +203,14 @@ class Index:
         if doc.id not in self._unit_vectors:
             self._embed_units([doc])
         return self._unit_vectors[doc.id]
+
+    def prepare_unit_vectors(self, docs: list[Document]) -> None:
+        """Embed the sentences of those of `docs` not met before, in one batch: a large index
+        embeds them on first use, and one call for a question's chunks costs far less than one
+        per chunk."""
+        missing = list({doc.id: doc for doc in docs if doc.id not in self._unit_vectors}.values())
+        if missing:
+            self._embed_units(missing)
 
     def query_vector(self, query: str) -> np.ndarray:
         return np.asarray(self.embeddings.embed_query(query))

@@ -114,6 +114,19 @@ class IndexStore:
             return None
         return json.loads((collection.metadata or {}).get("manifest", "{}"))
 
+    def revision(self) -> tuple[str, str] | None:
+        """The active build's name and manifest text: changes with every ingest that changed it,
+        in place or by switching, so an open reader can tell it must re-open."""
+        collection = self.active()
+        if collection is None:
+            return None
+        return collection.name, (collection.metadata or {}).get("manifest", "")
+
+    def interrupted(self) -> bool:
+        """True when an in-place update of the active build began and did not finish."""
+        collection = self.active()
+        return collection is not None and "updating" in (collection.metadata or {})
+
     def create_build(self, manifest: dict) -> Collection:
         name = f"{self.base}-{uuid.uuid4().hex[:12]}"
         return self.client.create_collection(
@@ -127,6 +140,25 @@ class IndexStore:
             end = start + step
             build.add(ids=ids[start:end], embeddings=vectors[start:end],
                       documents=documents[start:end], metadatas=metadatas[start:end])
+
+    def mark_updating(self, build: Collection, manifest: dict) -> None:
+        """Record on the active build that an in-place update towards `manifest` has begun."""
+        metadata = dict(build.metadata or {})
+        build.modify(metadata={**metadata, "updating": manifest["corpus_hash"]})
+
+    def set_manifest(self, build: Collection, manifest: dict) -> None:
+        """The in-place update is complete: `manifest` describes the build from now on."""
+        build.modify(metadata={"manifest": json.dumps(manifest)})
+
+    def update_metadata(self, build: Collection, ids: list[str], metadatas: list[dict]) -> None:
+        step = self.client.get_max_batch_size()
+        for start in range(0, len(ids), step):
+            build.update(ids=ids[start:start + step], metadatas=metadatas[start:start + step])
+
+    def delete(self, build: Collection, ids: list[str]) -> None:
+        step = self.client.get_max_batch_size()
+        for start in range(0, len(ids), step):
+            build.delete(ids=ids[start:start + step])
 
     def switch(self, build: Collection) -> None:
         """Make `build` the active index, then drop every other build of this base name."""

@@ -161,6 +161,72 @@ def test_embedding_in_length_sorted_batches_keeps_each_vector_with_its_text(monk
     assert np.allclose(vectors, alone, atol=1e-5)
 
 
+# ---------------------------------------------------------------- small changes, in place
+
+
+@pytest.fixture
+def larger_corpus(small_corpus):
+    """The small corpus plus 24 two-chunk notes (54 chunks): one edited paragraph is a change
+    small enough (under pipeline.IN_PLACE_SHARE) to be written into the active build."""
+    for i in range(24):
+        (small_corpus / f"note-{i:02}.md").write_text(
+            f"# Note {i}\n\nService {i} keeps {i + 2} replicas.\n\n## Owner\n\nTeam {i} owns it.\n",
+            encoding="utf-8")
+    return small_corpus
+
+
+def stored(settings: Settings) -> dict:
+    """Every stored chunk's text and metadata, by id: what a reader of the index gets."""
+    got = IndexStore(settings).require_active().get(include=["documents", "metadatas"])
+    return {i: (text, meta) for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+
+
+def fresh_build_of(corpus, tmp_path) -> dict:
+    """The chunks a first ingest of `corpus` into an empty data folder stores."""
+    settings = Settings(data_dir=tmp_path / "fresh")
+    run_ingest([corpus], settings, show_progress=False)
+    return stored(settings)
+
+
+def test_a_small_change_is_written_into_the_active_build(larger_corpus, embedded_texts, tmp_path):
+    ingest(larger_corpus)
+    before = snapshot()
+    embedded_texts.clear()
+    edit(larger_corpus / "alpha.md", "a small share", "five percent")
+    edit(larger_corpus / "alpha.md", "\nCanary releases", "\nFeature flags come first.\n\nCanary releases")
+    report = ingest(larger_corpus)
+    assert (report.updated, report.added, report.embedded) == (1, 1, 2) and len(embedded_texts) == 2
+    after = snapshot()
+    assert builds() == [after["name"]] == [before["name"]]
+    kept = set(before["vectors"]) & set(after["vectors"])
+    assert all(np.allclose(before["vectors"][i], after["vectors"][i], atol=1e-6) for i in kept)
+    assert stored(Settings()) == fresh_build_of(larger_corpus, tmp_path)  # moved chunks' positions too
+    assert not index_status(Settings()).stale
+
+
+def test_an_interrupted_in_place_update_still_answers_and_the_next_run_finishes_it(
+        larger_corpus, embedded_texts, monkeypatch, tmp_path):
+    ingest(larger_corpus)
+    edit(larger_corpus / "beta.md", "stopped updating", "went stale")
+
+    def fail(*args):
+        raise RuntimeError("the disk filled up")
+
+    with monkeypatch.context() as patched, pytest.raises(RuntimeError):
+        patched.setattr(IndexStore, "delete", fail)
+        ingest(larger_corpus)
+    status = index_status(Settings())
+    assert status.stale and "interrupted" in status.reason and status.chunks == 55
+    vector = snapshot()["vectors"]
+    assert IndexStore(Settings()).require_active().query(
+        query_embeddings=[next(iter(vector.values()))], n_results=3)["ids"][0]
+    embedded_texts.clear()
+    report = ingest(larger_corpus)
+    assert embedded_texts == [] and report.embedded == 0  # embedded once, by the interrupted run
+    assert stored(Settings()) == fresh_build_of(larger_corpus, tmp_path)
+    assert not index_status(Settings()).stale
+
+
 # ---------------------------------------------------------------- build, check, switch
 
 
