@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,9 +80,16 @@ def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
         path=path,
         markdown=markdown,
         title=str(meta.get("title") or path.stem),
-        url=str(meta.get("url") or ""),
+        url=web_url(meta.get("url")),
         sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def web_url(value) -> str:
+    """A front-matter URL if it is an http(s) link, else "": citations carry it to every client,
+    and a `javascript:` or `data:` URL there would run in any page that shows it as a link."""
+    url = str(value or "").strip()
+    return url if re.match(r"https?://[^\s]+$", url, re.I) else ""
 
 
 def _to_markdown(path: Path, text: str) -> tuple[str, dict]:

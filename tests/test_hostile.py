@@ -51,6 +51,7 @@ url: javascript:window.__pwned=1
 The widget markup is {PAYLOAD}.
 """
 HOSTILE_SOURCE = "corpus/team-notes.md"
+PAYLOAD_JSON = json.dumps(PAYLOAD)[1:-1]  # the payload as quoted text inside the answer JSON
 
 
 def fuzz(examples: int):
@@ -227,6 +228,13 @@ def _obeying(reply: str) -> ScriptedModel:
         injected = number_of(passages, "PWNED")
         return reply.format(article=number_of(passages, "October 2009"), injected=injected)
     return ScriptedModel(script=script)
+
+
+def test_a_script_url_in_front_matter_never_reaches_a_citation(hostile):
+    answer = hostile.ask("What is the embedded widget markup?", session=session())
+    cited = [c for c in answer.citations if c.source == HOSTILE_SOURCE]
+    assert cited and all(c.url == "" for c in cited)
+    assert "javascript:" not in answer.model_dump_json().replace(PAYLOAD_JSON, "")
 
 
 @pytest.mark.parametrize("reply", [
