@@ -70,10 +70,11 @@ class Composer:
         weight = sum(self.idf.get(s, 1.0) for s in query_stems) or 1.0
         pool = self._pool(docs)
         bm25 = self.index.retriever.bm25.scores(query, pool)
+        sentence_similarities = self.index.sentence_similarities(pool, query_vector)
         top_bm25 = max((bm25.get(d.id, 0.0) for d in pool), default=0.0) or 1.0
         claims = []
         for doc in pool:
-            similarities = self.index.unit_vectors(doc) @ query_vector
+            similarities = sentence_similarities[doc.id]
             dense = max(doc.metadata.get("dense", 0.0), float(similarities.max(initial=0.0)))
             chunk = 0.6 * dense + 0.4 * bm25.get(doc.id, 0.0) / top_bm25
             adjust = _subject_penalty(doc, topic) + _promotion_penalty(doc, query)
@@ -98,15 +99,14 @@ class Composer:
         for doc in docs[:3]:
             for neighbour in self.index.neighbours(doc):
                 pool.setdefault(neighbour.id, neighbour)
-        kept = [d for d in pool.values() if d.metadata.get("kind") != "editorial_note"]
-        self.index.prepare_unit_vectors(kept)
-        return kept
+        return [d for d in pool.values() if d.metadata.get("kind") != "editorial_note"]
 
     def best_similarity(self, query: str, docs: list[Document]) -> float:
         """The highest cosine between the query and one sentence (in its context) of the pool."""
-        query_vector = self.index.query_vector(query)
-        return max((float((self.index.unit_vectors(d) @ query_vector).max(initial=0.0))
-                    for d in self._pool(docs)), default=0.0)
+        similarities = self.index.sentence_similarities(self._pool(docs),
+                                                        self.index.query_vector(query))
+        return max((float(values.max(initial=0.0)) for values in similarities.values()),
+                   default=0.0)
 
     def coverage(self, query: str, docs: list[Document]) -> float:
         """The largest idf-weighted share of the query's words that one chunk holds."""

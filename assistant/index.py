@@ -21,6 +21,7 @@ from ingest.settings import Settings
 from ingest.store import IndexStore, read_errors
 
 PRECOMPUTE_LIMIT = 1000  # chunks; a larger index embeds sentences on first use instead of at load
+LAZY_UNITS = 4  # chunks per question whose sentences a large index embeds on first use
 RRF_K = 60  # the constant from Cormack et al.'s reciprocal-rank fusion paper
 
 
@@ -141,7 +142,7 @@ class Index:
         store = IndexStore(settings)
         with read_errors(settings):
             collection = store.require_active()
-            got = collection.get(include=["documents", "metadatas"])
+            got = store.read_all(collection, ["documents", "metadatas"])
         documents = [Document(id=i, page_content=text, metadata=meta)
                      for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
         documents.sort(key=lambda d: (d.metadata["source"], d.metadata.get("order", 0)))
@@ -198,19 +199,35 @@ class Index:
             self._unit_vectors[doc.id] = flat[start:start + len(group)]
             start += len(group)
 
-    def unit_vectors(self, doc: Document) -> np.ndarray:
-        """Normalized MiniLM vectors of a chunk's sentences, embedded once and kept."""
-        if doc.id not in self._unit_vectors:
-            self._embed_units([doc])
-        return self._unit_vectors[doc.id]
-
     def prepare_unit_vectors(self, docs: list[Document]) -> None:
-        """Embed the sentences of those of `docs` not met before, in one batch: a large index
-        embeds them on first use, and one call for a question's chunks costs far less than one
-        per chunk."""
+        """Embed the sentences of those of `docs` not met before, in one batch."""
         missing = list({doc.id: doc for doc in docs if doc.id not in self._unit_vectors}.values())
         if missing:
             self._embed_units(missing)
+
+    def sentence_similarities(self, docs: list[Document], query_vector: np.ndarray
+                              ) -> dict[str, np.ndarray]:
+        """Cosine of each sentence of each of `docs` to the query vector, by chunk id.
+
+        A small index has every sentence embedded at load. A large one embeds, on first use, the
+        sentences of a question's first LAZY_UNITS chunks only; the other chunks' sentences get
+        their whole chunk's cosine until then, so no question pays for embedding its whole pool.
+        """
+        self.prepare_unit_vectors(docs[:LAZY_UNITS])
+        chunk_vectors = self._chunk_vectors([d for d in docs if d.id not in self._unit_vectors])
+        return {doc.id: (self._unit_vectors[doc.id] @ query_vector if doc.id in self._unit_vectors
+                         else np.full(len(sentences(doc.page_content)),
+                                      float(chunk_vectors[doc.id] @ query_vector)))
+                for doc in docs}
+
+    def _chunk_vectors(self, docs: list[Document]) -> dict[str, np.ndarray]:
+        """The stored (normalized) vectors of `docs`, read from the build in one call."""
+        if not docs:
+            return {}
+        with read_errors(self.settings):
+            got = self.store.client.get_collection(self.collection_name).get(
+                ids=[doc.id for doc in docs], include=["embeddings"])
+        return dict(zip(got["ids"], np.asarray(got["embeddings"])))
 
     def query_vector(self, query: str) -> np.ndarray:
         return np.asarray(self.embeddings.embed_query(query))

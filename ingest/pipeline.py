@@ -159,7 +159,7 @@ def _reusable_build(store: IndexStore, settings: Settings):
     active = store.active()
     if active is None or (store.manifest() or {}).get("model_sha256") != settings.model_sha256:
         return None, {}
-    got = active.get(include=["metadatas"])
+    got = store.read_all(active, ["metadatas"])
     return active, dict(zip(got["ids"], got["metadatas"]))
 
 

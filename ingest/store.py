@@ -141,6 +141,18 @@ class IndexStore:
             build.add(ids=ids[start:end], embeddings=vectors[start:end],
                       documents=documents[start:end], metadatas=metadatas[start:end])
 
+    def read_all(self, build: Collection, include: list[str], page: int | None = None) -> dict:
+        """Every record of `build` (ids and the `include` fields), read a page at a time: one
+        `get` of a large collection fails in Chroma's SQLite ("too many SQL variables")."""
+        page = page or self.client.get_max_batch_size()
+        records: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+        while True:
+            got = build.get(include=include, limit=page, offset=len(records["ids"]))
+            for field, values in records.items():
+                values.extend(got[field])
+            if len(got["ids"]) < page:
+                return records
+
     def mark_updating(self, build: Collection, manifest: dict) -> None:
         """Record on the active build that an in-place update towards `manifest` has begun."""
         metadata = dict(build.metadata or {})

@@ -93,6 +93,18 @@ def test_first_run_embeds_all_second_run_embeds_nothing_without_the_model(small_
     assert snapshot()["name"] == before["name"]
 
 
+@pytest.mark.parametrize("page", [1, 4, 6, 100])
+def test_reading_a_build_in_pages_returns_every_record_once(small_corpus, page):
+    ingest(small_corpus)
+    store = IndexStore(Settings())
+    build = store.require_active()
+    paged = store.read_all(build, ["documents", "metadatas"], page=page)
+    whole = build.get(include=["documents", "metadatas"])
+    assert sorted(paged["ids"]) == sorted(whole["ids"]) and len(paged["ids"]) == SMALL_CHUNKS
+    assert dict(zip(paged["ids"], paged["documents"])) == dict(zip(whole["ids"], whole["documents"]))
+    assert dict(zip(paged["ids"], paged["metadatas"])) == dict(zip(whole["ids"], whole["metadatas"]))
+
+
 def test_editing_a_paragraph_embeds_only_it_and_reuses_the_other_vectors(small_corpus, embedded_texts):
     ingest(small_corpus)
     before = snapshot()
