@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the chat UI binds to.")
     port: int = Field(7860, description="Port of the chat UI.")
     auth: str | None = Field(None, description="'user:password' to require a login in the UI.")
+    ui_concurrency: int = Field(
+        32, ge=1,
+        description="Answers the chat UI streams at once, per event (Gradio's "
+                    "default_concurrency_limit); later ones wait in its queue, showing nothing. "
+                    "An answer holds its slot ~0.4 s, mostly asleep between streamed pieces, so "
+                    "a low limit caps throughput at about limit / 0.42 s (scripts/bench_load.py).",
+    )
 
     @field_validator("chroma_url")
     @classmethod

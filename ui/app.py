@@ -176,7 +176,10 @@ class AssistantUI:
                    "show_error": False, "footer_links": ["api"], "run_history": False,
                    **kwargs}
         blocks = self.build()
-        blocks.queue(default_concurrency_limit=16)
+        # No max_size: the queue holds at most a question or two per session anyway, and a
+        # full one refuses questions outright (gradio_client's streaming iterator then never
+        # returns). Concurrency: docs/ui.md and scripts/bench_load.py.
+        blocks.queue(default_concurrency_limit=self.settings.ui_concurrency)
         return blocks.launch(**options)
 
     def close(self) -> None:
