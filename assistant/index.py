@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import bm25s
 import numpy as np
+from chromadb.api.models.Collection import Collection
 from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -18,7 +19,7 @@ from assistant.topics import in_context, subject_of
 from ingest.chunking import embedding_text
 from ingest.embedding import load_embeddings
 from ingest.settings import Settings
-from ingest.store import IndexStore, read_errors
+from ingest.store import IndexStore, read_errors, revision_of
 
 PRECOMPUTE_LIMIT = 1000  # chunks; a larger index embeds sentences on first use instead of at load
 LAZY_UNITS = 4  # chunks per question whose sentences a large index embeds on first use
@@ -111,12 +112,13 @@ def _scored(doc: Document, **scores: float) -> Document:
 class Index:
     """Everything the chain reads from one build: retrievers, chunks by id, corpus vocabulary."""
 
-    def __init__(self, settings: Settings, store: IndexStore, revision: tuple[str, str],
+    def __init__(self, settings: Settings, store: IndexStore, collection: Collection,
                  documents: list[Document], previous: "Index | None" = None):
         self.settings = settings
         self.store = store
-        self.revision = revision
-        self.collection_name = revision[0]
+        self.collection = collection
+        self.revision = revision_of(collection)
+        self.collection_name = collection.name
         self.documents = {doc.id: doc for doc in documents}
         self._sections: dict[tuple[str, str], list[Document]] = {}
         for doc in documents:
@@ -130,6 +132,7 @@ class Index:
                                          bm25=BM25Retriever.from_documents(documents))
         self.vocabulary = frozenset(w for doc in documents for w in words(embedding_text(doc)))
         self._unit_vectors: dict[str, np.ndarray] = {}
+        self._stored_vectors: dict[str, np.ndarray] = {}
         if previous is not None:
             self._carry_over(previous)
         if len(documents) <= PRECOMPUTE_LIMIT:
@@ -146,8 +149,7 @@ class Index:
         documents = [Document(id=i, page_content=text, metadata=meta)
                      for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
         documents.sort(key=lambda d: (d.metadata["source"], d.metadata.get("order", 0)))
-        revision = collection.name, (collection.metadata or {}).get("manifest", "")
-        return cls(settings, store, revision, documents, previous)
+        return cls(settings, store, collection, documents, previous)
 
     def outdated(self) -> bool:
         """True when an ingest changed the active build since this Index read it (one small
@@ -221,13 +223,14 @@ class Index:
                 for doc in docs}
 
     def _chunk_vectors(self, docs: list[Document]) -> dict[str, np.ndarray]:
-        """The stored (normalized) vectors of `docs`, read from the build in one call."""
-        if not docs:
-            return {}
-        with read_errors(self.settings):
-            got = self.store.client.get_collection(self.collection_name).get(
-                ids=[doc.id for doc in docs], include=["embeddings"])
-        return dict(zip(got["ids"], np.asarray(got["embeddings"])))
+        """The stored (normalized) vectors of `docs`: those not read before, in one call, kept
+        (the scope check and the composer both ask for a question's pool)."""
+        missing = [doc.id for doc in docs if doc.id not in self._stored_vectors]
+        if missing:
+            with read_errors(self.settings):
+                got = self.collection.get(ids=missing, include=["embeddings"])
+            self._stored_vectors.update(zip(got["ids"], np.asarray(got["embeddings"])))
+        return {doc.id: self._stored_vectors[doc.id] for doc in docs}
 
     def query_vector(self, query: str) -> np.ndarray:
         return np.asarray(self.embeddings.embed_query(query))

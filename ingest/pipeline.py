@@ -170,6 +170,15 @@ def _same_build(old_manifest: dict | None, manifest: dict, counts: dict, old_cou
     return {**old_manifest, "built_at": None} == {**manifest, "built_at": None}
 
 
+def _embed_checked(chunks: list[Document], settings: Settings, show_progress: bool):
+    """The chunks' vectors, checked before anything is written, and the seconds spent embedding."""
+    started = time.perf_counter()
+    vectors = embed_texts([embedding_text(c) for c in chunks], settings, show_progress)
+    seconds = time.perf_counter() - started
+    check_vectors([c.id for c in chunks], vectors)
+    return vectors, seconds
+
+
 def _small_change(counts: dict, old_count: int) -> bool:
     """True when the chunks to write and delete are at most IN_PLACE_SHARE of the active build."""
     changed = counts["added"] + 2 * counts["updated"] + counts["removed"]
@@ -185,10 +194,7 @@ def _update_in_place(store, build, old, chunks, manifest, settings, show_progres
     and the next run completes, since it compares the chunks actually stored.
     """
     fresh = [chunk for chunk in chunks if chunk.id not in old]
-    started = time.perf_counter()
-    vectors = embed_texts([embedding_text(c) for c in fresh], settings, show_progress)
-    embedding_seconds = time.perf_counter() - started
-    check_vectors([c.id for c in fresh], vectors)
+    vectors, embedding_seconds = _embed_checked(fresh, settings, show_progress)
     ids = [chunk.id for chunk in chunks]
     check_build(ids, len(ids))
     moved = [c for c in chunks if c.id in old and old[c.id] != c.metadata]
@@ -208,15 +214,11 @@ def _build_and_switch(store, active, chunks, manifest, settings, show_progress) 
     reused = {}
     if active is not None:
         keep = [chunk.id for chunk in chunks]
-        step = store.client.get_max_batch_size()
-        for start in range(0, len(keep), step):
-            got = active.get(ids=keep[start:start + step], include=["embeddings"])
+        for part in store.batches(len(keep)):
+            got = active.get(ids=keep[part], include=["embeddings"])
             reused.update(zip(got["ids"], [list(v) for v in got["embeddings"]]))
     fresh = [chunk for chunk in chunks if chunk.id not in reused]
-    started = time.perf_counter()
-    fresh_vectors = embed_texts([embedding_text(c) for c in fresh], settings, show_progress)
-    embedding_seconds = time.perf_counter() - started
-    check_vectors([c.id for c in fresh], fresh_vectors)
+    fresh_vectors, embedding_seconds = _embed_checked(fresh, settings, show_progress)
     vectors = dict(zip((c.id for c in fresh), fresh_vectors)) | reused
     ids = [chunk.id for chunk in chunks]
     check_build(ids, len(ids))

@@ -77,6 +77,11 @@ def read_errors(settings: Settings) -> Iterator[None]:
         ) from None
 
 
+def revision_of(build: Collection) -> tuple[str, str]:
+    """A build's name and manifest text, which every ingest that changes it changes."""
+    return build.name, (build.metadata or {}).get("manifest", "")
+
+
 class IndexStore:
     """The builds of one index (collections named `<base>-<id>`) and the pointer to the active one."""
 
@@ -118,9 +123,7 @@ class IndexStore:
         """The active build's name and manifest text: changes with every ingest that changed it,
         in place or by switching, so an open reader can tell it must re-open."""
         collection = self.active()
-        if collection is None:
-            return None
-        return collection.name, (collection.metadata or {}).get("manifest", "")
+        return None if collection is None else revision_of(collection)
 
     def interrupted(self) -> bool:
         """True when an in-place update of the active build began and did not finish."""
@@ -134,12 +137,15 @@ class IndexStore:
             metadata={"manifest": json.dumps(manifest)},
         )
 
-    def add(self, build: Collection, ids, vectors, documents, metadatas) -> None:
+    def batches(self, count: int) -> list[slice]:
+        """Slices of at most Chroma's largest batch, covering `count` records."""
         step = self.client.get_max_batch_size()
-        for start in range(0, len(ids), step):
-            end = start + step
-            build.add(ids=ids[start:end], embeddings=vectors[start:end],
-                      documents=documents[start:end], metadatas=metadatas[start:end])
+        return [slice(start, start + step) for start in range(0, count, step)]
+
+    def add(self, build: Collection, ids, vectors, documents, metadatas) -> None:
+        for part in self.batches(len(ids)):
+            build.add(ids=ids[part], embeddings=vectors[part], documents=documents[part],
+                      metadatas=metadatas[part])
 
     def read_all(self, build: Collection, include: list[str], page: int | None = None) -> dict:
         """Every record of `build` (ids and the `include` fields), read a page at a time: one
@@ -163,14 +169,12 @@ class IndexStore:
         build.modify(metadata={"manifest": json.dumps(manifest)})
 
     def update_metadata(self, build: Collection, ids: list[str], metadatas: list[dict]) -> None:
-        step = self.client.get_max_batch_size()
-        for start in range(0, len(ids), step):
-            build.update(ids=ids[start:start + step], metadatas=metadatas[start:start + step])
+        for part in self.batches(len(ids)):
+            build.update(ids=ids[part], metadatas=metadatas[part])
 
     def delete(self, build: Collection, ids: list[str]) -> None:
-        step = self.client.get_max_batch_size()
-        for start in range(0, len(ids), step):
-            build.delete(ids=ids[start:start + step])
+        for part in self.batches(len(ids)):
+            build.delete(ids=ids[part])
 
     def switch(self, build: Collection) -> None:
         """Make `build` the active index, then drop every other build of this base name."""
