@@ -42,11 +42,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from gradio_client import Client  # noqa: E402
 
+from assistant.bench import percentile  # noqa: E402
 from assistant.citations import MARKERS  # noqa: E402
 from assistant.dialogs import DialogTurn, check  # noqa: E402
 from assistant.dialogs_cli import describe  # noqa: E402
 from assistant.schema import Answer, Citation  # noqa: E402
-from scripts.bench_ui import connect, percentile, stream_reply  # noqa: E402
+from scripts.bench_ui import connect, stream_reply  # noqa: E402
 from scripts.load_conversations import script  # noqa: E402
 from ui.events import STREAM_BUDGET_S, STREAM_DELAY_S, pieces  # noqa: E402
 

@@ -21,25 +21,19 @@ import json
 import os
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from chroma_server import start_chroma_server
+from chroma_server import free_port, start_chroma_server
 from synthetic_corpus import change_documents, write_corpus
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHECKOUT = Path(__file__).resolve().parent.parent
 OPS_ASSISTANT = str(Path(sys.executable).parent / "ops-assistant")
 SEED = 20260
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def run_child(command: list[str], env: dict) -> tuple[dict, float, float]:
@@ -78,9 +72,7 @@ def store_env(work: Path, size: int, store: str, fresh: bool):
     if store == "embedded":
         env.pop("OPS_ASSISTANT_CHROMA_URL", None)
         return env, folder, None
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     server = start_chroma_server(folder, port)
     return {**env, "OPS_ASSISTANT_CHROMA_URL": f"http://127.0.0.1:{port}"}, folder, server
@@ -135,6 +127,7 @@ def ingest_figures(size: int, store: str, report: dict, seconds: float, mib: flo
 def query_figures(questions: int) -> dict:
     """In this (new) process: open the index, then time retrieval and `ask` per golden question."""
     from assistant import Assistant
+    from assistant.bench import percentile
     from assistant.evaluation import load_golden
 
     started = time.perf_counter()

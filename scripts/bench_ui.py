@@ -26,6 +26,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from gradio_client import Client  # noqa: E402
 
+from assistant.bench import percentile  # noqa: E402
 from assistant.evaluation import load_golden  # noqa: E402
 from assistant.suggest import EXAMPLES, POOL  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
@@ -75,11 +76,6 @@ def timed_chat(url: str, question: str) -> tuple[float, float, int]:
     a fresh client (its own session)."""
     first, complete, updates, _ = stream_reply(connect(url), question)
     return first, complete, updates
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def bench(url: str, limit: int | None) -> dict:

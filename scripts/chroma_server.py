@@ -1,13 +1,22 @@
-"""Start a real Chroma server (`chroma run`) on loopback: for the tests and the scale benchmark."""
+"""Start a real Chroma server (`chroma run`) on a free loopback port: for the tests and the scale
+benchmark."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (at this moment)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def start_chroma_server(path: Path, port: int) -> subprocess.Popen:

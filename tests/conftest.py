@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
-from chroma_server import start_chroma_server
+from chroma_server import free_port, start_chroma_server  # noqa: F401 (tests import free_port from here)
 from ingest.settings import CHECKOUT_DIR, Settings
 
 CORPUS = CHECKOUT_DIR / "corpus"
@@ -40,12 +39,6 @@ def indexed_settings(corpus_index, monkeypatch) -> Settings:
     """Settings pointing at the session's built index."""
     monkeypatch.setenv("OPS_ASSISTANT_DATA_DIR", str(corpus_index))
     return Settings()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -126,14 +119,23 @@ def browser():
         chromium.close()
 
 
-def tampered_model_copy(target: Path) -> Path:
-    """A copy of the bundled model folder at `target` with one byte of its weights flipped."""
-    from ingest import embedding
+@pytest.fixture
+def tampered_model(tmp_path, monkeypatch) -> Path:
+    """A copy of the bundled model with one byte of its weights flipped, put where ingest, status
+    and the assistant look; they load it with the uncached loader, since the session's cached
+    model was verified before it was tampered. Returns the tampered weights file."""
+    import assistant.index
+    from ingest import embedding, pipeline, status
 
-    shutil.copytree(embedding.model_dir(), target)
-    with (target / "model.safetensors").open("r+b") as handle:
+    folder = Path(shutil.copytree(embedding.model_dir(), tmp_path / "model"))
+    weights = folder / "model.safetensors"
+    with weights.open("r+b") as handle:
         handle.seek(4096)
         byte = handle.read(1)
         handle.seek(4096)
         handle.write(bytes([byte[0] ^ 0xFF]))
-    return target
+    monkeypatch.setattr(embedding, "model_dir", lambda: folder)
+    monkeypatch.setattr(status, "model_dir", lambda: folder)
+    for loader in (pipeline, assistant.index):
+        monkeypatch.setattr(loader, "load_embeddings", embedding.load_embeddings.__wrapped__)
+    return weights

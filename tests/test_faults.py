@@ -27,12 +27,10 @@ import pytest
 from typer.testing import CliRunner
 
 import assistant.cli as assistant_cli
-import assistant.index as assistant_index
 from answer_checks import check_contract
 from assistant import Assistant
 from assistant.cli import run_jsonl
-from conftest import CORPUS, free_port, start_chroma_server, tampered_model_copy
-from ingest import embedding, status
+from conftest import CORPUS, free_port, start_chroma_server
 from ingest import cli as ingest_cli
 from ingest.embedding import file_sha256
 from ingest.errors import ModelIntegrityError, StoreUnavailable
@@ -322,18 +320,6 @@ def test_a_corrupted_index_is_explained_with_the_fix_and_the_fix_works(
 
 
 # ------------------------------------------------------------------ tampered model
-
-
-@pytest.fixture
-def tampered_model(tmp_path, monkeypatch) -> Path:
-    """A copy of the bundled model with one byte of its weights flipped, where loaders look;
-    loading goes through the uncached loader, since the session's model was verified before."""
-    folder = tampered_model_copy(tmp_path / "model")
-    weights = folder / "model.safetensors"
-    monkeypatch.setattr(embedding, "model_dir", lambda: folder)
-    monkeypatch.setattr(status, "model_dir", lambda: folder)
-    monkeypatch.setattr(assistant_index, "load_embeddings", embedding.load_embeddings.__wrapped__)
-    return weights
 
 
 def test_a_tampered_model_is_refused_by_the_assistant_naming_both_hashes(

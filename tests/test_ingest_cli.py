@@ -10,9 +10,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from conftest import tampered_model_copy
 
-from ingest import embedding, pipeline, status
 from ingest.cli import app
 from ingest.embedding import file_sha256
 from ingest.settings import CHECKOUT_DIR, MODEL_SHA256, Settings
@@ -139,18 +137,6 @@ def test_an_invalid_server_url_is_a_clean_message(monkeypatch, url):
     result = invoke("status")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: invalid setting chroma_url:") and result.stderr.count("\n") == 1
-
-
-@pytest.fixture
-def tampered_model(tmp_path, monkeypatch):
-    """A copy of the bundled model with one byte of its weights flipped, put where ingest looks."""
-    folder = tampered_model_copy(tmp_path / "model")
-    weights = folder / "model.safetensors"
-    monkeypatch.setattr(embedding, "model_dir", lambda: folder)
-    monkeypatch.setattr(status, "model_dir", lambda: folder)
-    # The real, uncached loader: the session's cached model was verified before it was tampered.
-    monkeypatch.setattr(pipeline, "load_embeddings", embedding.load_embeddings.__wrapped__)
-    return weights
 
 
 def test_a_tampered_model_is_refused_naming_both_hashes(tampered_model, small_corpus):
