@@ -148,7 +148,10 @@ class Assistant:
         return rewrite(corrected, state["conversation"])
 
     def _retrieve(self, state: dict) -> list[Document]:
-        return self.index.retriever.invoke(_widened(*state["resolved"]))
+        query, topic = state["resolved"]
+        widened = _widened(query, topic)
+        self.index.embeddings.embed_queries([widened, query])  # the composer scores with `query`
+        return self.index.retriever.invoke(widened)
 
     def _answer(self, state: dict) -> dict:
         query, topic = state["resolved"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 import bm25s
 import numpy as np
@@ -21,24 +21,41 @@ from ingest.embedding import load_embeddings
 from ingest.settings import Settings
 from ingest.store import IndexStore, read_errors, revision_of
 
-PRECOMPUTE_LIMIT = 1000  # chunks; a larger index embeds sentences on first use instead of at load
-LAZY_UNITS = 4  # chunks per question whose sentences a large index embeds on first use
+PRECOMPUTE_LIMIT = 1000  # chunks; a larger index scores sentences by their chunk's vector
 RRF_K = 60  # the constant from Cormack et al.'s reciprocal-rank fusion paper
 
 
 class QueryCachedEmbeddings(Embeddings):
-    """MiniLM with a cache on queries: the retriever and the composer embed the same query."""
+    """MiniLM with a cache on queries: the retriever and the composer embed the same query, and
+    `embed_queries` embeds a question's forms in one model call (each call costs ~10 ms of
+    overhead on two cores). A dict, not lru_cache, because a batch has to fill it."""
 
-    def __init__(self, inner: Embeddings):
+    def __init__(self, inner: Embeddings, limit: int = 4096):
         self.inner = inner
-        self._cached_query = lru_cache(maxsize=4096)(inner.embed_query)
+        self.limit = limit
+        self._cache: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """The vectors of `texts`, embedding those not cached in one batch."""
+        with self._lock:
+            known = {text: self._cache[text] for text in texts if text in self._cache}
+        missing = [text for text in dict.fromkeys(texts) if text not in known]
+        if missing:
+            known.update(zip(missing, self.inner.embed_documents(missing)))
+            with self._lock:
+                self._cache.update((text, known[text]) for text in missing)
+                while len(self._cache) > self.limit:
+                    del self._cache[next(iter(self._cache))]
+        return [known[text] for text in texts]
 
     def embed_query(self, text: str) -> list[float]:
-        return self._cached_query(text)
+        return self.embed_queries([text])[0]
 
     def clear_cache(self) -> None:
         """Forget cached queries (benchmarks time the embedding of every question)."""
-        self._cached_query.cache_clear()
+        with self._lock:
+            self._cache.clear()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.inner.embed_documents(texts)
@@ -73,9 +90,15 @@ class BM25Retriever(BaseRetriever):
         tokens = stems(query)
         if not tokens or not self.documents:
             return []
-        ids, scores = self.engine.retrieve([tokens], k=min(self.k, len(self.documents)),
-                                           show_progress=False, n_threads=1)
-        return [_scored(self.documents[i], bm25=float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
+        values = self.engine.get_scores(tokens)
+        return [_scored(self.documents[i], bm25=float(values[i])) for i in _best(values, self.k)]
+
+
+def _best(values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the `k` highest positive scores, best first, ties in corpus order. By hand:
+    bm25s's `retrieve` partitions the whole score array, ~14 ms at 100k mostly-zero scores."""
+    hits = np.flatnonzero(values > 0)
+    return hits[np.lexsort((hits, -values[hits]))[:k]]
 
 
 class HybridRetriever(BaseRetriever):
@@ -202,7 +225,8 @@ class Index:
             start += len(group)
 
     def prepare_unit_vectors(self, docs: list[Document]) -> None:
-        """Embed the sentences of those of `docs` not met before, in one batch."""
+        """Embed the sentences of those of `docs` not embedded yet (a re-open carries the others
+        over), in one batch."""
         missing = list({doc.id: doc for doc in docs if doc.id not in self._unit_vectors}.values())
         if missing:
             self._embed_units(missing)
@@ -211,11 +235,10 @@ class Index:
                               ) -> dict[str, np.ndarray]:
         """Cosine of each sentence of each of `docs` to the query vector, by chunk id.
 
-        A small index has every sentence embedded at load. A large one embeds, on first use, the
-        sentences of a question's first LAZY_UNITS chunks only; the other chunks' sentences get
-        their whole chunk's cosine until then, so no question pays for embedding its whole pool.
+        A small index has every sentence embedded at load. A large one gives each sentence its
+        chunk's cosine (the stored vector): embedding sentences at question time cost ~45 ms per
+        question at 100k chunks and did not answer the golden set better there (docs/scale.md).
         """
-        self.prepare_unit_vectors(docs[:LAZY_UNITS])
         chunk_vectors = self._chunk_vectors([d for d in docs if d.id not in self._unit_vectors])
         return {doc.id: (self._unit_vectors[doc.id] @ query_vector if doc.id in self._unit_vectors
                          else np.full(len(sentences(doc.page_content)),

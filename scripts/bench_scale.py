@@ -4,7 +4,7 @@ in a `chroma run` server.
 For each size and store: a full ingest (`ops-assistant ingest` in a new process: chunks/s, the
 embedding share, peak memory), the index size on disk, retrieval and whole-`ask` latency in a new
 process over the golden questions (query cache cleared before each, so every question pays for its
-embedding), that process's peak memory, and an incremental re-ingest after rewriting 1% of the
+embedding), how well those answers hold the golden key facts and abstain, that process's peak memory, and an incremental re-ingest after rewriting 1% of the
 documents (its time against the full ingest, and that only their chunks were embedded).
 
 Results are kept in WORK/results.json, one entry per size and store, so the long 100k runs can be
@@ -87,7 +87,7 @@ def server_peak_mib(server: subprocess.Popen | None) -> float | None:
     return None
 
 
-def measure(work: Path, size: int, store: str, questions: int, row: dict | None,
+def measure(work: Path, size: int, store: str, questions: int | None, row: dict | None,
             save, change_seed: int = SEED) -> dict:
     """Every figure for one size and store (see the module docstring). With `row` (the kept
     figures of an earlier full ingest), its corpus and index are reused, not built again."""
@@ -100,7 +100,7 @@ def measure(work: Path, size: int, store: str, questions: int, row: dict | None,
             row = ingest_figures(size, store, *run_child(ingest, env), folder)
             save(row)
         queries, _, query_mib = run_child(
-            [sys.executable, __file__, "--query", str(questions)], env)
+            [sys.executable, __file__, "--query", str(questions or 0)], env)
         changed = change_documents(corpus / "synthetic", 0.01, change_seed)
         again, again_s, _ = run_child(ingest, env)
         server_mib = server_peak_mib(server)
@@ -124,32 +124,39 @@ def ingest_figures(size: int, store: str, report: dict, seconds: float, mib: flo
             "ingest_peak_mib": round(mib), "disk_mib": round(folder_mib(folder), 1)}
 
 
-def query_figures(questions: int) -> dict:
-    """In this (new) process: open the index, then time retrieval and `ask` per golden question."""
+def query_figures(questions: int | None) -> dict:
+    """In this (new) process: open the index, then time retrieval and `ask` per golden question,
+    and score those answers as `eval` does (key facts held; abstained exactly when unanswerable)."""
     from assistant import Assistant
     from assistant.bench import percentile
-    from assistant.evaluation import load_golden
+    from assistant.evaluation import fact_hits, load_golden
 
     started = time.perf_counter()
     assistant = Assistant.load()
     open_s = time.perf_counter() - started
-    golden = [item.question for item in load_golden()][:questions]
+    golden = load_golden()[:questions]
     assistant.ask("What is DevOps?", session="warm-up")
-    retrieval, ask = [], []
-    for number, question in enumerate(golden):
+    retrieval, ask, facts, abstentions = [], [], [], []
+    for number, item in enumerate(golden):
         assistant.index.embeddings.clear_cache()
         started = time.perf_counter()
-        assistant.index.retriever.invoke(question)
+        assistant.index.retriever.invoke(item.question)
         retrieval.append((time.perf_counter() - started) * 1000)
         assistant.index.embeddings.clear_cache()
         started = time.perf_counter()
-        assistant.ask(question, session=f"scale-{number}")
+        answer = assistant.ask(item.question, session=f"scale-{number}")
         ask.append((time.perf_counter() - started) * 1000)
+        abstentions.append(answer.abstained != item.answerable)
+        if item.answerable:
+            facts += [False] * len(item.key_facts) if answer.abstained else fact_hits(
+                answer.answer, item.key_facts)
     return {"open_s": round(open_s, 1), "questions": len(golden),
             "retrieval_p50_ms": round(statistics.median(retrieval), 1),
             "retrieval_p95_ms": round(percentile(retrieval, 0.95), 1),
             "ask_p50_ms": round(statistics.median(ask), 1),
             "ask_p95_ms": round(percentile(ask, 0.95), 1),
+            "key_fact_hit": round(sum(facts) / max(len(facts), 1), 3),
+            "abstention_accuracy": round(sum(abstentions) / len(abstentions), 3),
             "rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
@@ -159,6 +166,7 @@ COLUMNS = [("chunks", "chunks", ""), ("store", "store", ""),
            ("disk_mib", "disk MiB", ""), ("open_s", "open s", ""),
            ("retrieval_p50_ms", "retrieval p50 ms", ""), ("retrieval_p95_ms", "p95", ""),
            ("ask_p50_ms", "ask p50 ms", ""), ("ask_p95_ms", "ask p95 ms", "<= 150 (100k, embedded)"),
+           ("key_fact_hit", "key facts", ""), ("abstention_accuracy", "abstention", ""),
            ("query_peak_mib", "ask process MiB", ""), ("server_peak_mib", "server MiB", ""),
            ("reingest_s", "1% re-ingest s", ""), ("reingest_share", "of full", "<= 0.05"),
            ("reingest_embedded", "embedded / changed", "")]
@@ -180,7 +188,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--stores", nargs="+", choices=["embedded", "server"],
                         default=["embedded", "server"])
-    parser.add_argument("--questions", type=int, default=60, help="golden questions timed")
+    parser.add_argument("--questions", type=int, help="golden questions timed (default: all)")
     parser.add_argument("--work", type=Path, default=CHECKOUT / ".data" / "scale")
     parser.add_argument("--report", action="store_true", help="only print the kept results")
     parser.add_argument("--reuse", action="store_true",
@@ -191,7 +199,7 @@ def main() -> None:
     parser.add_argument("--query", type=int, help=argparse.SUPPRESS)  # the child's mode
     args = parser.parse_args()
     if args.query is not None:
-        print(json.dumps(query_figures(args.query)))
+        print(json.dumps(query_figures(args.query or None)))  # 0: all
         return
     kept = args.work / "results.json"
     results = json.loads(kept.read_text()) if kept.exists() else []

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from synthetic_corpus import CHUNKS_PER_DOCUMENT, change_documents, synthetic_texts, write_corpus
 
 from ingest.loaders import load_files
@@ -55,17 +56,27 @@ def test_a_tiny_scale_run_measures_both_stores(tmp_path):
         assert row["chunks"] > 40 and row["reingest_embedded"] == row["changed_chunks"] > 0
         assert 0 < row["embedding_share"] < 1 and row["disk_mib"] > 0
         assert row["ask_p95_ms"] >= row["ask_p50_ms"] > 0 and row["questions"] == 3
+        assert row["key_fact_hit"] >= 0.5 and row["abstention_accuracy"] == 1.0
     assert rows["server"]["server_peak_mib"] > 0
     assert "| embedded |" in result.stdout and "| server |" in result.stdout
 
 
-def test_a_large_index_embeds_only_a_few_chunks_sentences_per_question(indexed_settings, monkeypatch):
+def test_a_large_index_scores_sentences_by_their_chunks_stored_vector(indexed_settings,
+                                                                      monkeypatch):
     import assistant.index as index_module
     from assistant import Assistant
 
     monkeypatch.setattr(index_module, "PRECOMPUTE_LIMIT", 0)  # the article, treated as large
     assistant = Assistant.load(indexed_settings)
-    assert assistant.index._unit_vectors == {}
+    embedded = []
+    monkeypatch.setattr(assistant.index, "_embed_units", embedded.append)
     answer = assistant.ask("Who coined the term DataOps?", session="large")
     assert "Lenny Liebmann" in answer.answer and answer.citations
-    assert 0 < len(assistant.index._unit_vectors) <= index_module.LAZY_UNITS
+    assert embedded == [] and assistant.index._unit_vectors == {}
+    lead = assistant.index.documents[answer.citations[0].chunk_id]
+    similarities = assistant.index.sentence_similarities(
+        [lead], assistant.index.query_vector("Who coined the term DataOps?"))[lead.id]
+    stored = assistant.index._stored_vectors[lead.id]
+    assert len(set(similarities.round(6))) == 1
+    assert similarities[0] == pytest.approx(float(stored @ assistant.index.query_vector(
+        "Who coined the term DataOps?")))
