@@ -63,3 +63,15 @@ def test_the_query_cache_forgets_its_oldest_entries_beyond_its_limit():
     cache.clear_cache()
     cache.embed_query("three")
     assert inner.calls[-1] == ["three"]
+
+
+def test_ask_embeds_the_retrieval_query_and_the_composers_query_in_one_call(indexed_settings):
+    from assistant import Assistant
+
+    assistant = Assistant.load(indexed_settings)
+    inner = Counting()
+    assistant.index.embeddings.inner = inner
+    answer = assistant.ask("What do the three have in common?", session="one-call")
+    assert answer.citations and len(inner.calls) == 1
+    widened, plain = inner.calls[0]
+    assert plain == answer.rewritten_query and widened.startswith(plain) and widened != plain
