@@ -156,10 +156,8 @@ class Index:
         self.vocabulary = frozenset(w for doc in documents for w in words(embedding_text(doc)))
         self._unit_vectors: dict[str, np.ndarray] = {}
         self._stored_vectors: dict[str, np.ndarray] = {}
-        if previous is not None:
-            self._carry_over(previous)
         if len(documents) <= PRECOMPUTE_LIMIT:
-            self.prepare_unit_vectors(documents)
+            self._prepare_unit_vectors(documents, previous)
 
     @classmethod
     def open(cls, settings: Settings, previous: "Index | None" = None) -> "Index":
@@ -224,10 +222,12 @@ class Index:
             self._unit_vectors[doc.id] = flat[start:start + len(group)]
             start += len(group)
 
-    def prepare_unit_vectors(self, docs: list[Document]) -> None:
-        """Embed the sentences of those of `docs` not embedded yet (a re-open carries the others
-        over), in one batch."""
-        missing = list({doc.id: doc for doc in docs if doc.id not in self._unit_vectors}.values())
+    def _prepare_unit_vectors(self, documents: list[Document], previous: "Index | None") -> None:
+        """Every sentence vector of a small index: those `previous` holds for unchanged chunks
+        kept, the rest embedded in one batch."""
+        if previous is not None:
+            self._carry_over(previous)
+        missing = [doc for doc in documents if doc.id not in self._unit_vectors]
         if missing:
             self._embed_units(missing)
 
