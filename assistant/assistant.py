@@ -1,40 +1,56 @@
-"""The Assistant: a question and a session in, a cited Answer out."""
+"""The Assistant: a question and a session in, a cited Answer out.
+
+Each turn is first understood (understanding.py), then routed by its dialogue act: small talk,
+questions about the assistant and other languages get our own short reply; requests outside the
+article are declined; the recommender takes learning-path requests, backgrounds and follow-ups on
+its recommendation; every question about the article goes through the answering chain, one part
+at a time, and the parts' answers are joined into one cited answer.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
-from importlib import resources
+from dataclasses import dataclass
 
 import numpy as np
-from langchain_core.documents import Document
-from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
-from assistant import feedback, suggest
-from assistant.citations import render, split_answer, verify
-from assistant.compose import Claim, Composer
-from assistant.followup import Conversation, Turn, rewrite
+from assistant import feedback, nlu, replies, suggest
+from assistant.answering import Answerer, Ask, PartReply
+from assistant.citations import check_lines, render, split_answer, text_of, verify
+from assistant.compose import Composer
+from assistant.conversation import Conversation, Item, Mention, Turn
 from assistant.index import Index
+from assistant.language import Act
 from assistant.llm import LLMFailed, llm_answer, load_chat_model
 from assistant.recommender import Recommender
+from assistant.references import Context, mentions_in
 from assistant.schema import Answer
-from assistant.scope import judge, missing_answer_type
 from assistant.spelling import Speller
 from assistant.text import clean, printable, without_markup, words
-from assistant.topics import aspect_words
+from assistant.topics import LANGUAGE, Topic, disciplines_in
+from assistant.understanding import Part, Reader, Understanding, make_part, understand
 from ingest.chunking import embedding_text
 from ingest.errors import BuildGone
 from ingest.settings import Settings
 
 MAX_SESSIONS = 10_000
-SUGGESTIONS = [line.strip() for line in resources.files("assistant.prompts")
-               .joinpath("suggestions.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+# declines of a part with no words the article uses: noise beside an answered part, left unsaid
+JUNK = {replies.reason("no_words"), replies.reason("unknown_words")}
+STARTERS = LANGUAGE.suggestions.starters
 
 
-def _widened(query: str, topic) -> str:
-    """The query plus the words of its aspects ("in common" -> "overlap shared all three")."""
-    return f"{query} {aspect_words(topic.aspects)}".strip()
+@dataclass
+class Outcome:
+    """A turn's answer, and what it leaves for the next turn's references."""
+
+    answer: Answer
+    topic: Topic
+    items: list[Item]
+    item: int | None = None
+    about_article: bool = True
+    asked: str = ""  # the question with its references resolved, before any carry-over
 
 
 class Assistant:
@@ -49,19 +65,31 @@ class Assistant:
         self._sessions: OrderedDict[str, Conversation] = OrderedDict()
         self._lock = threading.Lock()
         self._reopening = threading.Lock()
+        self._starter_vectors: np.ndarray | None = None
+        self.classifiers = nlu.load_or_train(LANGUAGE, index.embeddings.embed_documents,
+                                             settings.data_dir / "nlu", settings.model_sha256)
         self._use(index)
-        self._suggestion_vectors = np.asarray(index.embeddings.embed_documents(SUGGESTIONS))
-        self.chain = (RunnablePassthrough.assign(resolved=self._resolve)
-                      | RunnablePassthrough.assign(docs=self._retrieve)
-                      | RunnableLambda(self._answer))
 
     def _use(self, index: Index) -> None:
         """Read from `index` from now on: every part built from a build's chunks is rebuilt, and
         swapped in only once all are ready, so a failed re-open leaves the old ones working."""
         speller = Speller([w for d in index.documents.values() for w in words(embedding_text(d))])
-        composer, recommender = Composer(index), Recommender(index, speller)
-        self.index, self.speller, self.composer, self.recommender = (
-            index, speller, composer, recommender)
+        composer = Composer(index)
+        recommender, answerer = Recommender(index), Answerer(index, composer, speller)
+        headings = [h for d in index.documents.values() for h in d.metadata["section"].split(" > ")]
+        reader = Reader(self._intents, self._backgrounds, speller.fix,
+                        lambda word: bool(speller.english.known([word])), headings)
+        self.index, self.speller, self.composer, self.recommender, self.answerer, self.reader = (
+            index, speller, composer, recommender, answerer, reader)
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.index.embeddings.embed_queries(texts))
+
+    def _intents(self, texts: list[str]):
+        return self.classifiers.intents.predict(self._vectors(texts))
+
+    def _backgrounds(self, texts: list[str]):
+        return self.classifiers.backgrounds.predict(self._vectors(texts))
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> "Assistant":
@@ -89,6 +117,21 @@ class Assistant:
         """Append a thumbs up/down (None: taken back) on `answer` to the data folder's log."""
         return feedback.record(self.settings.data_dir / feedback.FILE_NAME, answer, helpful)
 
+    def understand(self, question: str, session: str = "default") -> Understanding:
+        """What `ask` would understand `question` as, as the next turn of `session` (nothing is
+        answered or remembered)."""
+        text, _ = self._prepare(printable(question) if isinstance(question, str) else "")
+        return self._understand(text, self.conversation(session))
+
+    def _understand(self, text: str, conversation: Conversation) -> Understanding:
+        return understand(without_markup(text) or text, conversation, self.reader)
+
+    def retrieve(self, question: str) -> list:
+        """The chunks `ask` retrieves for `question` asked in a fresh session (its first part)."""
+        understood = self._understand(clean(question), Conversation())
+        part = (understood.questions or [self._part(understood.text, Conversation())])[0]
+        return self.answerer.retrieve(Ask(part)).docs
+
     def ask(self, question: str, session: str = "default") -> Answer:
         """Answer one turn of `session`; never raises for any text the user can type.
 
@@ -101,32 +144,29 @@ class Assistant:
         conversation = self.conversation(session)
         with conversation.lock:
             if not text:
-                answer, topic = self._abstain(question, "", "the question is empty", lead), None
+                answer = replies.decline(question, "", replies.reason("empty"),
+                                         self.suggestions(""), lead)
             else:
-                request = {"question": question,
-                           "text": text, "lead": lead, "conversation": conversation}
-                state = self._run(request)
-                answer, topic = state["answer"], state["resolved"][1]
-            if topic is not None:
-                conversation.turns.append(
-                    Turn(text, answer.rewritten_query, topic, answer.recommendation))
+                outcome = self._turn(question, text, lead, conversation)
+                answer = outcome.answer
+                conversation.turns.append(self._remember(text, outcome))
         latency = round((time.perf_counter() - started) * 1000, 2)
         # the session is echoed as it can be written in JSON (a lone surrogate would crash the dump)
         return answer.model_copy(update={"session": printable(session), "latency_ms": latency})
 
-    def _run(self, request: dict) -> dict:
-        """The turn through the recommender or the chain, on the index as the last ingest left it:
-        re-opened first when an ingest changed it, and once more when a re-ingest in another
-        process deleted the build while this turn was reading it."""
+    def _turn(self, question: str, text: str, lead: str, conversation: Conversation) -> Outcome:
+        """The turn on the index as the last ingest left it: re-opened first when an ingest
+        changed it, and once more when a re-ingest in another process deleted the build while
+        this turn was reading it."""
         index = self.index
         if index.outdated():
             self._reopen(stale=index)
             index = self.index
         try:
-            return self.recommender.respond(request, self.chain) or self.chain.invoke(request)
+            return self._route(question, text, lead, conversation)
         except BuildGone:
             self._reopen(stale=index)
-            return self.recommender.respond(request, self.chain) or self.chain.invoke(request)
+            return self._route(question, text, lead, conversation)
 
     def _reopen(self, stale: Index) -> None:
         """Open the active build, once for all the threads that found `stale` gone."""
@@ -140,67 +180,119 @@ class Assistant:
         limit = self.settings.max_question_chars
         if len(text) <= limit:
             return text, ""
-        return text[:limit], (f"(Your question was longer than {limit:,} characters; "
-                              f"I answered its first {limit:,}.)")
+        return text[:limit], LANGUAGE.replies.notices["cut"].format(limit=limit)
 
-    def _resolve(self, state: dict):
-        corrected = self.speller.fix(without_markup(state["text"]) or state["text"])
-        return rewrite(corrected, state["conversation"])
+    def _route(self, question: str, text: str, lead: str, conversation: Conversation) -> Outcome:
+        understood = self._understand(text, conversation)
+        empty = Topic((), ())
+        if understood.act in (Act.small_talk, Act.about_assistant, Act.other_language):
+            offers = self.follow_ups_for(conversation)
+            answer = replies.chat_reply(question, understood, offers)
+            return Outcome(_led(answer, lead), empty, [], about_article=False)
+        if understood.act is Act.out_of_scope:
+            why = replies.reason(understood.intent)
+            answer = replies.decline(question, understood.text, why, self.suggestions(text), lead)
+            return Outcome(answer, empty, [], about_article=False)
+        recommended = self.recommender.reply(question, understood, conversation)
+        if recommended and recommended.answer:
+            discipline = recommended.answer.recommendation
+            topic = Topic((discipline,) if discipline else (), ())
+            return Outcome(_led(recommended.answer, lead), topic, [])
+        parts = understood.questions or [self._part(understood.text, conversation)]
+        if recommended and recommended.question:
+            parts = [self._part(recommended.question, Conversation())]
+        outcome = self._answer_parts(question, parts, lead)
+        if recommended and recommended.question and not outcome.answer.abstained:
+            conversation.recommendation = recommended.discipline
+            outcome.answer = outcome.answer.model_copy(
+                update={"recommendation": recommended.discipline})
+            outcome.topic = Topic((recommended.discipline,), ())
+        return outcome
 
-    def _retrieve(self, state: dict) -> list[Document]:
-        query, topic = state["resolved"]
-        widened = _widened(query, topic)
-        self.index.embeddings.embed_queries([widened, query])  # the composer scores with `query`
-        return self.index.retriever.invoke(widened)
+    def _part(self, text: str, conversation: Conversation) -> Part:
+        last = conversation.last
+        context = Context(mentions=last.mentions, items=last.items, item=last.item) if last else Context()
+        return make_part(text, context, last.topic if last else None, self.reader)
 
-    def _answer(self, state: dict) -> dict:
-        query, topic = state["resolved"]
-        docs = state["docs"]
-        verdict = judge(query, topic, self.speller, self.composer.best_similarity(query, docs),
-                        self.composer.coverage(query, docs))
-        if verdict.reason:
-            answer = self._abstain(state["question"], query, verdict.reason, state["lead"])
-            return {**state, "answer": answer}
-        lead = " ".join(filter(None, [state["lead"], verdict.notice]))
-        text, citations = self._compose(state["text"], query, topic, docs, lead)
-        reason = missing_answer_type(query, [c.quote for c in citations])
-        if reason and not verdict.notice:
-            return {**state, "answer": self._abstain(state["question"], query, reason, state["lead"])}
-        answer = Answer(session="", question=state["question"], answer=text, citations=citations,
-                        rewritten_query=query)
-        return {**state, "answer": answer}
+    def _answer_parts(self, question: str, parts: list[Part], lead: str) -> Outcome:
+        """Each part through the chain, joined into one answer; a part the article does not
+        answer is said so in a line of its own, and an answer with no part answered declines."""
+        answered: list[PartReply] = []
+        for part in parts:  # a part that only points at a declined one ("..., and how is it ...")
+            if answered and answered[-1].declined and part.dangling:
+                answered.append(PartReply(part, declined=answered[-1].declined))
+            else:
+                answered.append(self.answerer.chain.invoke(Ask(part)))
+        kept = [r for r in answered if not r.declined]
+        standalone = " ".join(p.standalone for p in parts)
+        topic = Topic(tuple(dict.fromkeys(d for p in parts for d in p.disciplines)),
+                      tuple(dict.fromkeys(a for p in parts for a in p.aspects)))
+        if not kept:
+            answer = replies.decline(question, standalone, answered[0].declined,
+                                     self.suggestions(standalone), lead)
+            return Outcome(answer, Topic((), ()), [], about_article=bool(topic.disciplines))
+        text, citations = self._compose(answered, lead)
+        answer = Answer(session="", question=question, answer=text, citations=citations,
+                        rewritten_query=standalone)
+        items = (next((p.listed for p in parts if p.listed), [])  # still going through that list
+                 or next((r.items for r in kept if r.items), [])
+                 or _discipline_items(" ".join(p.resolved for p in parts)))
+        return Outcome(answer, topic, items, item=kept[0].part.item_index,
+                       asked=" ".join(p.resolved for p in parts))
 
-    def _compose(self, text: str, query: str, topic, docs: list[Document], lead: str):
-        """LLM answer when one is configured and works, else the grounded composer; verified."""
-        notices = (lead,) if lead else ()
+    def _compose(self, answered: list[PartReply], lead: str):
+        """The parts' claims as answer text and citations: the LLM's words when one is
+        configured and works, else the article's own sentences; verified either way."""
+        notices = [lead] if lead else []
         if self.llm is not None:
+            notices += [p for r in answered for p in r.pieces if isinstance(p, str)]
+            docs = list({d.id: d for r in answered for d in r.docs}.values())
+            query = " ".join(r.part.standalone for r in answered if not r.declined)
             try:
                 raw, citations = llm_answer(self.llm, query, docs, self.settings.llm_timeout_s)
-                answer, cited = verify(([lead] if lead else []) + split_answer(raw), citations,
-                                       notices)
+                text, cited = verify(notices + split_answer(raw), citations, tuple(notices))
                 if cited:
-                    return answer, cited
-                fallback = "(The configured LLM gave no supported answer; composed from the article.)"
+                    return text, cited
+                fallback = LANGUAGE.replies.notices["llm_unsupported"]
             except LLMFailed as error:
-                fallback = f"(The configured LLM failed: {error}; composed from the article.)"
-            lead, notices = f"{lead} {fallback}".strip(), notices + (fallback,)
-        claims: list[Claim] = self.composer.compose(text, query, topic, docs)
-        rendered, citations = render(claims, lead)
-        return verify(rendered, citations, notices)
+                fallback = LANGUAGE.replies.notices["llm_failed"].format(error=error)
+            notices.append(fallback)
+        said = notices + [LANGUAGE.replies.notices["part_declined"].format(reason=r.declined)
+                          for r in answered if r.declined and r.declined not in JUNK]
+        said += [p for r in answered for p in r.pieces if isinstance(p, str)]
+        claims = [p for r in answered for p in r.pieces if not isinstance(p, str)]
+        lines, citations = check_lines(*render(list(dict.fromkeys(said)) + claims))
+        return text_of(lines), citations
+
+    def _remember(self, text: str, outcome: Outcome) -> Turn:
+        answer = outcome.answer
+        first = [Mention(name=answer.recommendation, kind="discipline")] if answer.recommendation else []
+        named = first + mentions_in(outcome.asked or text) + mentions_in(answer.answer)
+        mentions = list({m.name: m for m in named}.values())
+        return Turn(question=text, standalone=answer.rewritten_query, topic=outcome.topic,
+                    recommendation=answer.recommendation, mentions=mentions, items=outcome.items,
+                    item=outcome.item, standalone_question=outcome.about_article)
+
+    def follow_ups_for(self, conversation: Conversation, count: int = 3) -> list[str]:
+        return suggest.follow_ups(conversation.turns, count)
 
     def suggestions(self, query: str, count: int = 3) -> list[str]:
         """Questions the article answers, the closest to `query` first."""
         if not query:
-            return SUGGESTIONS[:count]
-        scores = self._suggestion_vectors @ self.index.query_vector(query)
-        return [SUGGESTIONS[i] for i in np.argsort(-scores)[:count]]
+            return STARTERS[:count]
+        if self._starter_vectors is None:
+            self._starter_vectors = np.asarray(self.index.embeddings.embed_documents(STARTERS))
+        scores = self._starter_vectors @ self.index.query_vector(query)
+        return [STARTERS[i] for i in np.argsort(-scores)[:count]]
 
-    def _abstain(self, question, query: str, reason: str, lead: str) -> Answer:
-        offers = self.suggestions(query)
-        text = " ".join(filter(None, [
-            lead, f"The article doesn't answer that ({reason}).",
-            "It compares DevOps, DataOps and MLOps: what each is, where they came from, how they "
-            "differ, their tools and pipelines, careers, and which to learn first.",
-            "You could ask: " + " / ".join(offers)]))
-        return Answer(session="", question=question if isinstance(question, str) else "",
-                      answer=text, abstained=True, rewritten_query=query, suggestions=offers)
+
+def _led(answer: Answer, lead: str) -> Answer:
+    """`answer` with the cut notice before it."""
+    return answer.model_copy(update={"answer": f"{lead} {answer.answer}"}) if lead else answer
+
+
+def _discipline_items(standalone: str) -> list[Item]:
+    """With no list in the answer, the disciplines a question named (two or more) are what
+    "the second one" points at."""
+    named = disciplines_in(standalone)
+    return [Item(label=name) for name in named] if len(named) >= 2 else []

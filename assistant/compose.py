@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from langchain_core.documents import Document
 
 from assistant.index import Index
-from assistant.text import sentences, stems
-from assistant.topics import (ANAPHOR, ASPECT_PATTERNS, DISCIPLINES, Topic, is_comparison,
-                              lexical_form, named, subject_of)
+from assistant.language.schema import compiled
+from assistant.references import mentions_in
+from assistant.text import stems, units, words
+from assistant.topics import (ANAPHOR, ASPECT_PATTERNS, DISCIPLINES, LANGUAGE, Topic,
+                              is_comparison, lexical_form, named, subject_of)
+
+if TYPE_CHECKING:  # understanding imports the composer's Claim through the references
+    from assistant.understanding import Part
 
 MORE = re.compile(r"\b(?:in detail|more detail|elaborate|everything|all about|full|long)\b", re.I)
 REASON = re.compile(r"\bbecause\b|\bwhy\b|\breason\b|\bso that\b", re.I)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+DATES = re.compile(LANGUAGE.lexicon.dates, re.I)
+CONCLUSION = compiled(LANGUAGE.lexicon.conclusions)
 PROMOTION = re.compile(r"kodekloud|challenge|→|\bcourse\b|\bsign up\b|\bsubscribe\b|"
                        r"\bour [\w' ]*guide\b", re.I)
 PREVIEW = re.compile(r"^(?:highlights|key takeaways|summary|tl;?dr|contents|table of contents|"
@@ -29,6 +37,11 @@ PREVIEW = re.compile(r"^(?:highlights|key takeaways|summary|tl;?dr|contents|tabl
 NUMBER = re.compile(r"\$|\d[\d,.]*\s*(?:%|million|k\b)|\b\d{2,}[\d,]*\b")
 
 
+STANDING = 0.85  # a lead that stands on its own may score this much less than the best sentence
+QUESTION_HEADING = 0.25  # at most, for a sentence under a heading that asks the user's question
+TYPED = 0.12   # a sentence holding what the question word asks for (who: a person, when: a date)
+RANKED = 0.15  # per ranking word (up to two) of a sentence, for a question about a ranking
+RANK_WINDOW = 3  # words; how near a ranking word must be to what is ranked
 NEAR = 0.55  # a sentence of the lead's own chunk joins the answer above this share of its score
 FAR = 0.8    # a sentence from elsewhere must come this close to the lead
 WHOLE_CHUNK = 420  # characters; a lead paragraph this short is quoted whole, as the article says it
@@ -43,6 +56,14 @@ class Claim:
     unit: int = 0
     score: float = 0.0
     context_for: str | None = None  # id of the chunk whose sentence this one introduces
+    label: str = ""  # shown before a list item: the heading it stands for
+    item: str = ""  # the list item it belongs to ("" for a paragraph's sentence)
+
+
+def unit_claims(doc: Document, score: float = 0.0) -> list[Claim]:
+    """Every citable unit of a chunk as a Claim; the sentences of one bullet share its item key."""
+    return [Claim(text, doc, i, score, item=f"{doc.id}:{bullet}" if bullet is not None else "")
+            for i, (text, bullet) in enumerate(units(doc.page_content))]
 
 
 @dataclass(frozen=True)
@@ -63,7 +84,8 @@ class Composer:
         self.index = index
         self.idf = _idf(index.documents.values())
 
-    def candidates(self, query: str, topic: Topic, docs: list[Document]) -> list[Claim]:
+    def candidates(self, query: str, topic: Topic, docs: list[Document],
+                   ranking: bool = False) -> list[Claim]:
         """Every sentence of the retrieved chunks and their section neighbours, best first."""
         query_vector = self.index.query_vector(query)
         query_stems = set(stems(lexical_form(query)))
@@ -72,6 +94,8 @@ class Composer:
         bm25 = self.index.retriever.bm25.scores(query, pool)
         sentence_similarities = self.index.sentence_similarities(pool, query_vector)
         top_bm25 = max((bm25.get(d.id, 0.0) for d in pool), default=0.0) or 1.0
+        kinds = asked_kinds(query)
+        direction = ranking_direction(query) if ranking else None
         claims = []
         for doc in pool:
             similarities = sentence_similarities[doc.id]
@@ -79,9 +103,11 @@ class Composer:
             chunk = 0.6 * dense + 0.4 * bm25.get(doc.id, 0.0) / top_bm25
             adjust = _subject_penalty(doc, topic) + _promotion_penalty(doc, query)
             section_stems = set(stems(named(doc.metadata["section"])))
+            asked_by_heading = self._heading_answers(doc, query_stems)
             subject = subject_of(doc.page_content)
             intro = self.index.list_intro(doc) or ""
-            for i, unit in enumerate(sentences(doc.page_content)):
+            for base in unit_claims(doc):
+                i, unit = base.unit, base.text
                 unit_stems = set(stems(named(f"{subject} {unit}" if subject and ANAPHOR.match(unit)
                                              else f"{intro} {unit}")))
                 lexical = (sum(self.idf.get(s, 1.0) for s in query_stems & unit_stems)
@@ -89,9 +115,24 @@ class Composer:
                                        - unit_stems)) / weight
                 echo = 0.15 if unit_stems <= query_stems else 0.0  # says nothing the question didn't
                 score = (0.35 * float(similarities[i]) + 0.25 * lexical + 0.4 * chunk
-                         + adjust - echo + _bonus(unit, doc.metadata["section"], query, topic))
-                claims.append(Claim(unit, doc, i, score))
+                         + adjust - echo + _bonus(unit, doc.metadata["section"], query, topic)
+                         + (_ranked(unit, direction, topic) if direction else 0.0)
+                         + (TYPED if kinds and answers_kind(unit, kinds) else 0.0)
+                         + asked_by_heading)
+                claims.append(replace(base, score=score))
         return sorted(claims, key=lambda c: -c.score)
+
+    def _heading_answers(self, doc: Document, query_stems: set[str]) -> float:
+        """A section titled by a question ("Is MLOps just DevOps for machine learning?") answers
+        that question: its sentences gain by how much the user's question and the heading share
+        (idf-weighted, of the words of either)."""
+        heading = doc.metadata["section"].rsplit(" > ", 1)[-1]
+        if not heading.endswith("?") or not query_stems:
+            return 0.0
+        heading_stems = set(stems(lexical_form(heading)))
+        weight = lambda group: sum(self.idf.get(s, 1.0) for s in group)  # noqa: E731
+        share = weight(heading_stems & query_stems) / weight(heading_stems | query_stems)
+        return QUESTION_HEADING * share if share >= 0.5 else 0.0
 
     def _pool(self, docs: list[Document]) -> list[Document]:
         """The retrieved chunks plus the section neighbours of the best three (small-to-big)."""
@@ -109,23 +150,25 @@ class Composer:
                    default=0.0)
 
     def coverage(self, query: str, docs: list[Document]) -> float:
-        """The largest idf-weighted share of the query's words that one chunk holds."""
-        query_stems = set(stems(query))
+        """The largest idf-weighted share of the query's words that one chunk holds ("the three"
+        stands for the disciplines, which every chunk is about, so it does not count)."""
+        query_stems = set(stems(LANGUAGE.all_three.sub(" ", query)))
         top = max(self.idf.values(), default=1.0)
         weights = {s: self.idf.get(s, top) for s in query_stems}
         total = sum(weights.values()) or 1.0
         return max((sum(w for s, w in weights.items() if s in _chunk_stems(doc)) / total
                     for doc in docs), default=0.0)
 
-    def compose(self, question: str, query: str, topic: Topic, docs: list[Document]) -> list[Claim]:
-        """The claims of the answer, in the order they should be read."""
+    def compose(self, part: Part, docs: list[Document]) -> list[Claim]:
+        """The claims of the answer to one question, in the order they should be read."""
+        query, topic = part.standalone, part.topic
         promotions_asked = bool(PROMOTION.search(query))
-        ranked = [c for c in self.candidates(query, topic, docs)
+        ranked = [c for c in self.candidates(query, topic, docs, part.ranking)
                   if _standalone(c.text) and (promotions_asked or not PROMOTION.search(c.text))]
         if not ranked:
             return []
-        budget = budget_for(question)
-        lead = ranked[0]
+        budget = budget_for(part.text)
+        lead = _lead(ranked, ranking_direction(query) if part.ranking else None, topic)
         chosen = [lead]
         if len(lead.doc.page_content) <= WHOLE_CHUNK:
             for claim in ranked:
@@ -151,6 +194,60 @@ class Composer:
             return (not with_lead, claim.doc.metadata.get("order", 0), claim.unit)
 
         return sorted(claims, key=key)
+
+
+def _lead(ranked: list[Claim], direction: str | None, topic: Topic) -> Claim:
+    """The best sentence, unless it is a conclusion ("That's why ...") or, for a question about
+    a ranking, does not state that ranking: then the best sentence that states its point on
+    its own (and the ranking asked about), if that one comes close."""
+    top = ranked[0]
+    ranks = (lambda c: _ranked(c.text, direction, topic) > 0) if direction else (lambda c: True)
+    if not CONCLUSION.match(top.text) and ranks(top):
+        return top
+    standing = next((c for c in ranked if not ANAPHOR.match(c.text) and ranks(c)), top)
+    return standing if standing.score >= STANDING * top.score else top
+
+
+def ranking_direction(question: str) -> str | None:
+    """"bottom" when a question asks for the least/fewest, "top" for the most/best, else None."""
+    patterns = LANGUAGE.ranking_by_direction
+    if patterns["bottom"].search(question):
+        return "bottom"
+    return "top" if patterns["top"].search(question) else None
+
+
+def _ranked(sentence: str, direction: str, topic: Topic) -> float:
+    """A sentence stating a ranking in the asked direction leads; one stating the opposite
+    ranking ("DataOps salaries lag" for "pays the most") falls back. When the question names
+    what is ranked (an aspect: pay, demand), only ranking words next to it count ("salaries lead
+    the table", not "more jobs ... compensation")."""
+    tokens = words(sentence)
+    near = range(len(tokens))
+    if topic.aspects:
+        hits = [i for i, token in enumerate(tokens)
+                if any(ASPECT_PATTERNS[a].search(token) for a in topic.aspects)]
+        near = {j for i in hits for j in range(i - RANK_WINDOW, i + RANK_WINDOW + 1)}
+    patterns = LANGUAGE.ranking_by_direction
+    other = "top" if direction == "bottom" else "bottom"
+    net = sum(bool(patterns[direction].fullmatch(tokens[i])) - bool(patterns[other].fullmatch(tokens[i]))
+              for i in near if 0 <= i < len(tokens))
+    return RANKED * max(-2, min(2, net))
+
+
+def asked_kinds(question: str) -> set[str]:
+    """The kinds of answer a question's words ask for ("who": a person, ...; lexicon.yaml)."""
+    lowered = question.lower()
+    for phrase, kinds in sorted(LANGUAGE.lexicon.answer_types.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{phrase}\b", lowered):
+            return set(kinds)
+    return set()
+
+
+def answers_kind(sentence: str, kinds: set[str]) -> bool:
+    """The sentence holds a date or names a thing of one of `kinds`."""
+    if "date" in kinds and DATES.search(sentence):
+        return True
+    return any(m.kind in kinds for m in mentions_in(sentence))
 
 
 def _chunk_stems(doc: Document) -> set[str]:
@@ -238,16 +335,16 @@ def _with_context(chosen: list[Claim], budget: Budget, index: Index) -> list[Cla
     'a question?', the paragraph before one that opens with 'That ...', and a list's intro."""
     result = list(chosen)
     for claim in chosen:
-        units = sentences(claim.doc.page_content)
-        previous = units[claim.unit - 1] if claim.unit > 0 else None
-        following = units[claim.unit + 1] if claim.unit + 1 < len(units) else None
-        if previous and (ANAPHOR.match(claim.text) or previous.endswith(("?", ":"))):
-            _insert(result, Claim(previous, claim.doc, claim.unit - 1, claim.score), before=claim)
+        own = unit_claims(claim.doc, claim.score)
+        previous = own[claim.unit - 1] if claim.unit > 0 else None
+        following = own[claim.unit + 1] if claim.unit + 1 < len(own) else None
+        if previous and (ANAPHOR.match(claim.text) or previous.text.endswith(("?", ":"))):
+            _insert(result, previous, before=claim)
         elif previous is None:
             for context in _preceding(claim, index):
                 _insert(result, context, before=claim)
         if following and claim.text.endswith("?") and ":" in claim.text:
-            _insert(result, Claim(following, claim.doc, claim.unit + 1, claim.score), before=None)
+            _insert(result, following, before=None)
     while len(result) > 1 and _length(result) > budget.chars * 1.25:
         result.pop()
     return result
@@ -263,8 +360,7 @@ def _preceding(claim: Claim, index: Index) -> list[Claim]:
         if (before and len(before[0].page_content) <= WHOLE_CHUNK
                 and before[0].metadata.get("kind") != "editorial_note"
                 and not PROMOTION.search(before[0].page_content)):
-            pulled = [Claim(u, before[0], i, claim.score, context_for=doc.id)
-                      for i, u in enumerate(sentences(before[0].page_content))]
+            pulled = [replace(c, context_for=doc.id) for c in unit_claims(before[0], claim.score)]
             intro = _list_intro(before[0], index)
             return ([replace(intro, context_for=doc.id)] if intro else []) + pulled
     if doc.metadata.get("kind") == "list":
@@ -286,4 +382,4 @@ def _list_intro(doc: Document, index: Index) -> Claim | None:
         return None
     position = doc.metadata.get("position", 0) - 1
     other = next(o for o in index.neighbours(doc, radius=1) if o.metadata.get("position") == position)
-    return Claim(intro, other, len(sentences(other.page_content)) - 1, 0.0, context_for=doc.id)
+    return replace(unit_claims(other)[-1], context_for=doc.id)

@@ -12,17 +12,14 @@ import re
 import time
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, computed_field,
-                      field_validator, model_validator)
+from pydantic import (BaseModel, Field, ValidationError, computed_field,
+                      field_validator)
 
-from assistant.citations import MARKERS
-from assistant.evaluation import fact_hits
-from assistant.schema import Answer, Citation, Discipline
-
-LINE, KEYS = "__line__", "__keys__"
+from assistant.dialog_checks import (KEYS, LINE, CheckResult, Expect, Understood, _Located, check,
+                                     check_understood)
+from assistant.schema import Citation
 
 
 class DialogFileError(Exception):
@@ -45,64 +42,20 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
-class _Located(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    line: int = Field(0, alias=LINE, exclude=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_key_lines(cls, data: Any) -> Any:
-        return {k: v for k, v in data.items() if k != KEYS} if isinstance(data, dict) else data
-
-
-def _as_list(value: Any) -> Any:
-    """A single value where a list is expected counts as a list of one; scalars become text."""
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in items]
-
-
-Texts = Annotated[list[str], BeforeValidator(_as_list)]
-
-
-class Expect(_Located):
-    """What one turn's answer must satisfy. Text checks ignore case and the [n] markers."""
-
-    contains: Texts = []
-    contains_all: Texts = []
-    contains_any: Texts = []
-    not_contains: Texts = []
-    regex: Texts = []
-    cites_section: Texts = []
-    min_citations: int | None = Field(None, ge=0)
-    max_citations: int | None = Field(None, ge=0)
-    recommendation: Discipline | None = None
-    abstained: bool | None = None
-    max_latency_ms: float | None = Field(None, gt=0)
-
-    @field_validator("regex")
-    @classmethod
-    def _compiles(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"bad regular expression {pattern!r}: {error}") from None
-        return patterns
-
-
 class DialogTurn(_Located):
-    """One user message, the session it goes to, and what its answer must satisfy."""
+    """One user message, the session it goes to, what it must be understood as and what its
+    answer must satisfy."""
 
     user: str
     session: str = "main"
+    understood: Understood | None = None
     expect: Expect = Expect()
 
 
 class Dialog(_Located):
     name: str = Field(min_length=1)
     description: str = ""
+    tags: list[str] = []
     turns: list[DialogTurn] = Field(min_length=1)
 
 
@@ -178,13 +131,6 @@ def collect(paths: list[Path]) -> list[Path]:
     return files
 
 
-class CheckResult(BaseModel):
-    kind: str
-    expected: Any
-    actual: Any
-    passed: bool
-
-
 class TurnResult(BaseModel):
     number: int
     line: int
@@ -223,53 +169,22 @@ class FileResult(BaseModel):
     dialogs: list[DialogResult] = []
 
 
-def check(expect: Expect, answer: Answer) -> list[CheckResult]:
-    """Every expectation of a turn against its answer, each with what came back."""
-    text = " ".join(MARKERS.sub("", answer.answer).split())
-    phrases = expect.contains + expect.not_contains + expect.contains_all + expect.contains_any
-    held = dict(zip(phrases, fact_hits(answer.answer, phrases)))  # any case, without [n]
-    sections = [c.section for c in answer.citations]
-    results = [CheckResult(kind="contains", expected=s, actual=text, passed=held[s])
-               for s in expect.contains]
-    results += [CheckResult(kind="not_contains", expected=s, actual=text, passed=not held[s])
-                for s in expect.not_contains]
-    results += [CheckResult(kind="regex", expected=p, actual=text,
-                            passed=re.search(p, text, re.I) is not None) for p in expect.regex]
-    results += [CheckResult(kind="cites_section", expected=s, actual=sections, passed=any(
-        c.lower().startswith(s.lower()) for c in sections)) for s in expect.cites_section]
-    for kind, test in (("contains_all", all), ("contains_any", any)):
-        if getattr(expect, kind):
-            results.append(CheckResult(kind=kind, expected=getattr(expect, kind), actual=text,
-                                       passed=test(held[s] for s in getattr(expect, kind))))
-    results += _scalar_checks(expect, answer)
-    return results
-
-
-def _scalar_checks(expect: Expect, answer: Answer) -> list[CheckResult]:
-    """Citation counts, recommendation (null counts when written), abstained, latency."""
-    values = {"min_citations": (len(answer.citations), lambda want, got: got >= want),
-              "max_citations": (len(answer.citations), lambda want, got: got <= want),
-              "recommendation": (answer.recommendation, lambda want, got: got == want),
-              "abstained": (answer.abstained, lambda want, got: got == want),
-              "max_latency_ms": (answer.latency_ms, lambda want, got: got <= want)}
-    return [CheckResult(kind=kind, expected=getattr(expect, kind), actual=got,
-                        passed=test(getattr(expect, kind), got))
-            for kind, (got, test) in values.items() if kind in expect.model_fields_set]
-
-
 def run_dialog(assistant, dialog: Dialog) -> DialogResult:
     """Play the dialog turn by turn in fresh sessions and check every answer."""
     started = time.perf_counter()
     prefix = f"dialog-{uuid.uuid4().hex[:12]}"
     turns = []
     for number, turn in enumerate(dialog.turns, 1):
-        answer = assistant.ask(turn.user, session=f"{prefix}:{turn.session}")
+        session = f"{prefix}:{turn.session}"
+        understood = assistant.understand(turn.user, session=session) if turn.understood else None
+        answer = assistant.ask(turn.user, session=session)
         turns.append(TurnResult(
             number=number, line=turn.line, session=turn.session, user=turn.user,
             answer=answer.answer, citations=answer.citations,
             recommendation=answer.recommendation, abstained=answer.abstained,
             rewritten_query=answer.rewritten_query, latency_ms=answer.latency_ms,
-            checks=check(turn.expect, answer)))
+            checks=check(turn.expect, answer)
+            + (check_understood(turn.understood, understood) if understood else [])))
     for session in {t.session for t in dialog.turns}:
         assistant.reset(f"{prefix}:{session}")
     return DialogResult(name=dialog.name, line=dialog.line, turns=turns,

@@ -12,13 +12,16 @@ import yaml
 from pydantic import BaseModel
 
 from assistant.citations import MARKERS
-from assistant.followup import Conversation
 from assistant.schema import Answer
 
 if TYPE_CHECKING:  # the eval command loads it; importing it here would slow every command's start
     from assistant.assistant import Assistant
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden" / "questions.yaml"
+# Questions and dialogs written as people write them, by someone who saw neither the code nor the
+# other sets: one part to tune on, one sealed part run once to check (README, "Quality").
+REAL_PHRASING = {"real phrasing (tuning)": GOLDEN.parent.parent / "real" / "tuning.yaml",
+                 "real phrasing (sealed)": GOLDEN.parent.parent / "real" / "sealed.yaml"}
 
 
 class GoldenQuestion(BaseModel):
@@ -28,6 +31,17 @@ class GoldenQuestion(BaseModel):
     key_facts: list[str | list[str]]
     section: str | None
     answerable: bool
+
+
+class DialogScores(BaseModel):
+    """Turns of scripted dialogs answered right (every expectation of the turn met)."""
+
+    name: str
+    dialogs: int
+    turns: int
+    turns_right: float
+    by_tag: dict[str, float]
+    misses: list[str] = []
 
 
 class Scores(BaseModel):
@@ -44,6 +58,26 @@ class Scores(BaseModel):
     baseline_context_key_fact_hit: float | None = None
     baseline_median_context_chars: float | None = None
     misses: list[str] = []
+    real_phrasing: list[DialogScores] = []
+
+
+def evaluate_dialogs(assistant: Assistant, name: str, path: Path) -> DialogScores:
+    """Play every dialog of `path` (the scripted-dialog format) and count the turns right,
+    overall and by the dialogs' tags."""
+    from assistant.dialogs import load_file, run_dialog
+
+    dialogs = load_file(path).dialogs
+    right, by_tag, misses = [], {}, []
+    for dialog in dialogs:
+        for turn in run_dialog(assistant, dialog).turns:
+            right.append(turn.passed)
+            for tag in dialog.tags:
+                by_tag.setdefault(tag, []).append(turn.passed)
+            if not turn.passed:
+                misses.append(f"{dialog.name} turn {turn.number}: {turn.user[:70]!r}")
+    return DialogScores(name=name, dialogs=len(dialogs), turns=len(right), turns_right=_share(right),
+                        by_tag={tag: _share(flags) for tag, flags in sorted(by_tag.items())},
+                        misses=misses)
 
 
 def load_golden(path: Path = GOLDEN) -> list[GoldenQuestion]:
@@ -66,8 +100,7 @@ def citations_valid(answer: Answer, corpus_texts: dict[str, str]) -> bool:
 
 def section_ranks(assistant: Assistant, question: GoldenQuestion, k: int = 5) -> int | None:
     """Rank of the first retrieved chunk in the expected section, retrieving as `ask` does."""
-    state = {"text": question.question, "conversation": Conversation()}
-    docs = assistant._retrieve({"resolved": assistant._resolve(state)})
+    docs = assistant.retrieve(question.question)
     for rank, doc in enumerate(docs[:k], 1):
         if doc.metadata["section"].startswith(question.section):
             return rank

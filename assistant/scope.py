@@ -1,30 +1,28 @@
-"""Whether the article can answer a question, and whether it asks for the page's absent tables."""
+"""Whether the article can answer a question, and whether it asks for the page's absent tables.
+
+Judged on the question's own words first: a name the article never mentions, words it never
+uses, or nothing close to it in the index. Words about ranking ("fewest", "most") are never taken
+for names, nor is a name the question addresses ("..., José?"), which the understanding step
+already left out.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from assistant.language import Language
+from assistant.references import mentions_in
+from assistant.replies import reason
 from assistant.spelling import Speller
 from assistant.text import STOPWORDS, words
-from assistant.topics import Topic, disciplines_in
+from assistant.topics import LANGUAGE, Topic, disciplines_in
 
-HOW_TO = re.compile(
-    r"^\s*(?:how (?:do|can|should|would|could) (?:i|you|u|we|one)|how to|steps to)\s+"
-    r"(?:configure|install|set ?up|write|deploy|build|create|run|implement|fix|debug|migrate|"
-    r"upgrade|bake|cook|make|code|program|automate|integrate|connect)\b", re.I)
-SALARY_FIGURE = re.compile(r"\baverage|\bmedian|\btypical|\bhow much|\bfigure|\bnumbers?\b|dollars|"
-                           r"\$|\brange\b|\bexact|\bper year|\ba year\b|\bannual|\bsalary\W*$|"
-                           r"\bwhat(?:'s| is| are) the\b.*\bsalar", re.I)
-OTHER_LEVEL = re.compile(r"\b(?:entry|junior|mid|graduate|starting|intern|lead|principal)\b", re.I)
-TABLE = re.compile(r"\btables?\b|\bcolumns?\b|\brows?\b|\bcharts?\b|\b(?:8|eight) dimensions\b", re.I)
-DIAGRAM = re.compile(r"\bdiagrams?\b|\bfigures? of\b|\bimages?\b|\bpictures?\b|\bstages\b", re.I)
 SHORT_QUESTION = 6  # content words
+ARTICLE_KINDS = {"person", "group", "work", "event"}  # a question about one is about the article
 MIN_DENSE = 0.35    # below this cosine to every sentence, the question is about something else...
 FULL_COVER = 0.9    # ...unless one chunk holds (nearly) all of its words, as names often are
-HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+\s*){1,3})", re.I)
-HOW_MUCH = re.compile(r"\bhow much\b.*\b(?:cost|price|fee)|\b(?:cost|price|fee)s?\b.*\bhow much\b", re.I)
-COUNT = r"(?<![\w$])(?!(?:19|20)\d\d\b)\d[\d,.]*\+?(?: million| thousand| billion|%)?"
+MISSING = {name: re.compile(p, re.I) for name, p in LANGUAGE.lexicon.missing.items()}
 
 
 @dataclass(frozen=True)
@@ -33,61 +31,56 @@ class Verdict:
 
     reason: str | None = None
     notice: str | None = None
-    notice_section: str | None = None
 
 
-FIGURE_NOTICE = ("The article's text gives no such figure: the salary table of the original page "
-                 "is not part of this text.")
-TABLE_NOTICE = ("That table is not in the article's text: the original page showed it, but this "
-                "text does not include it.")
-DIAGRAM_NOTICE = ("That diagram is not in the article's text: the original page showed it, but "
-                  "this text does not include it.")
-
-
-def judge(question: str, topic: Topic, speller: Speller, best_dense: float,
-          coverage: float) -> Verdict:
+def judge(question: str, topic: Topic, speller: Speller, best_dense: float, coverage: float,
+          language: Language = LANGUAGE) -> Verdict:
     """Decide from the words of the question and how close the index came to it.
 
     `best_dense` is the best cosine of a retrieved sentence; `coverage` the largest idf-weighted
     share of the question's words that one retrieved chunk holds.
     """
-    reason = _out_of_scope(question, topic, speller, best_dense, coverage)
-    if reason:
-        return Verdict(reason=reason)
-    return _missing_content(question, topic)
+    why = out_of_scope(question, speller, best_dense, coverage, language)
+    if why:
+        return Verdict(reason=why)
+    return _missing_content(question, topic, language)
 
 
-def _out_of_scope(question: str, topic: Topic, speller: Speller, best_dense: float,
-                  coverage: float) -> str | None:
+def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: float,
+                 language: Language = LANGUAGE) -> str | None:
     content = [w for w in words(question) if w not in STOPWORDS and not w.isdigit()]
-    unknown = set(speller.unknown(question)) & set(content)
+    ranking = {w for w in content if language.ranking.fullmatch(w)}
+    unknown = set(speller.unknown(question)) & set(content) - ranking
     known = [w for w in content if w not in unknown]
     if not content:
-        return "that is not a question about the article"
+        return reason("no_words", language)
     if not known:
-        return "none of its words appear in the article"
-    originals = {w.lower(): w for w in re.findall(r"[A-Za-z]+", question)}
+        return reason("unknown_words", language)
+    originals = {w.lower(): w for w in re.findall(r"[^\W\d_]+", question)}
     specific = [originals.get(w, w) for w in sorted(unknown) if _names_a_thing(
         originals.get(w, w), speller, short=len(content) <= SHORT_QUESTION)]
-    if specific and not (TABLE.search(question) or DIAGRAM.search(question)):
-        return f"the article does not mention {', '.join(specific)}"
-    if HOW_TO.search(question) and not topic.disciplines:
-        return "the article does not give step-by-step instructions"
-    if best_dense < MIN_DENSE and coverage < FULL_COVER:
-        return "the article does not talk about that"
+    if specific and not (MISSING["table"].search(question) or MISSING["diagram"].search(question)):
+        return reason("unknown_name", language, names=", ".join(specific))
+    asks_about_named = any(m.kind in ARTICLE_KINDS for m in mentions_in(question, language))
+    if best_dense < MIN_DENSE and coverage < FULL_COVER and not asks_about_named:
+        return reason("off_topic", language)
     return None
 
 
 def _names_a_thing(word: str, speller: Speller, short: bool) -> bool:
     """An unknown word that is a name (Kubeflow, SRE, Germany) rather than plain English.
 
-    In a long question a lowercase rare word ("uptime") is more often a detail than the subject,
-    so there only capitalised names count.
+    A capitalised rare word is a name. In a short question a lowercase one is too ("what is
+    kubeflow"), unless it is an English word ("buzzwords") or one misspelt ("chek"); in a long
+    question a lowercase rare word is more often a detail than the subject.
     """
     if not speller.is_specific(word):
         return False
-    capitalised = word[:1].isupper() or word.isupper()
-    return (capitalised and (len(word) >= 3)) or (short and len(word) >= 4)
+    if word[:1].isupper() or word.isupper():
+        return len(word) >= 3
+    lower = word.lower()
+    english = bool(speller.english.known([lower])) or speller.is_typo(lower)
+    return short and len(word) >= 4 and not english
 
 
 def _counted_noun(phrase: str) -> str:
@@ -103,30 +96,31 @@ def _counted_noun(phrase: str) -> str:
     return plurals[0] if plurals else head[0]
 
 
-def missing_answer_type(question: str, sentences: list[str]) -> str | None:
+def missing_answer_type(question: str, sentences: list[str], language: Language = LANGUAGE
+                        ) -> str | None:
     """A 'how many X' needs a count next to X, a 'how much does it cost' needs a price."""
     text = " ".join(sentences)
-    many = HOW_MANY.search(question)
+    many = MISSING["how_many"].search(question)
     if many:
         counted = _counted_noun(many.group(1))
         noun = re.escape(counted.lower().rstrip("s"))
-        if not re.search(COUNT + r"(?:\s+[\w-]+){0,3}?\s+" + noun, text, re.I):
-            return f"the article gives no count of {counted}"
-    if HOW_MUCH.search(question) and "$" not in text:
-        return "the article gives no price"
+        if not re.search(language.lexicon.missing["count"] + r"(?:\s+[\w-]+){0,3}?\s+" + noun,
+                         text, re.I):
+            return reason("no_count", language, noun=counted)
+    if MISSING["how_much_cost"].search(question) and "$" not in text:
+        return reason("no_price", language)
     return None
 
 
-def _missing_content(question: str, topic: Topic) -> Verdict:
-    asks_figure = "salary" in topic.aspects and SALARY_FIGURE.search(question)
+def _missing_content(question: str, topic: Topic, language: Language) -> Verdict:
+    notices = language.replies.notices
+    asks_figure = "salary" in topic.aspects and MISSING["salary_figure"].search(question)
     # the text's one figure is the senior MLOps base salary; any other level or role has none
-    senior_mlops = topic.disciplines == ("MLOps",) and not OTHER_LEVEL.search(question)
+    senior_mlops = topic.disciplines == ("MLOps",) and not MISSING["other_level"].search(question)
     if asks_figure and not senior_mlops:
-        return Verdict(notice=FIGURE_NOTICE, notice_section="Career and Salary Comparison (2026)")
-    if DIAGRAM.search(question) and "pipeline" in topic.aspects:
-        return Verdict(notice=DIAGRAM_NOTICE, notice_section="A Concrete Workflow Comparison")
-    if TABLE.search(question):
-        section = ("Tool Ecosystems Compared" if "tools" in topic.aspects or
-                   re.search(r"\btool", question, re.I) else "The Master Comparison")
-        return Verdict(notice=TABLE_NOTICE, notice_section=section)
+        return Verdict(notice=notices["figure"])
+    if MISSING["diagram"].search(question) and "pipeline" in topic.aspects:
+        return Verdict(notice=notices["diagram"])
+    if MISSING["table"].search(question):
+        return Verdict(notice=notices["table"])
     return Verdict()

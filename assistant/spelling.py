@@ -11,7 +11,8 @@ from spellchecker import SpellChecker
 
 from assistant.text import STOPWORDS, stem
 
-TOKEN = re.compile(r"[A-Za-z]+")
+TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # letters of any script; "shouldn't" whole
+POSSESSIVE = re.compile(r"['’]s$")
 RARE = 4e-7  # English usage frequency under which an unknown word names a specific thing
 
 
@@ -43,9 +44,17 @@ class Speller:
         return TOKEN.sub(lambda m: self.fix_word(m.group(0)), text)
 
     def unknown(self, text: str) -> list[str]:
-        """Content words of `text` that the corpus never uses."""
-        return [w for w in (m.lower() for m in TOKEN.findall(text))
+        """Content words of `text` that the corpus never uses (a possessive 's aside)."""
+        found = (POSSESSIVE.sub("", m.lower()) for m in TOKEN.findall(text))
+        return [w for w in found
                 if w not in self.known and stem(w) not in self.known_stems and len(w) > 1]
+
+    def is_typo(self, word: str) -> bool:
+        """A misspelt English word ("chek"): one edit from a dictionary word."""
+        lower = word.lower()
+        return not self.english.known([lower]) and bool(self.english.edit_distance_1(lower)
+                                                         & set(self.english.known(
+                                                             self.english.edit_distance_1(lower))))
 
     def is_specific(self, word: str) -> bool:
         """A rare or non-dictionary word: a name or term (Terraform, GitOps), not plain English."""

@@ -2,7 +2,8 @@
 
 A reader who asked "What is DataOps?" rarely knows that the article also compares testing,
 tools and salaries; offering the themes the conversation has not touched yet is how they find
-out. Every question here is one the article answers (the test suite asks each of them).
+out. Every question offered is in assistant/language/suggestions.yaml, and the article answers
+each of them (the test suite asks them all).
 """
 
 from __future__ import annotations
@@ -11,36 +12,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.followup import Turn
-from assistant.topics import disciplines_in, topic_of
+from assistant.conversation import Turn
+from assistant.topics import LANGUAGE, disciplines_in, topic_of
 
-LEARN_FIRST = "Which Ops should I learn first?"
-
-# Quick replies for the recommender: the button label, and the message it sends.
-BACKGROUNDS = {
-    "Software engineer": f"I'm a software engineer. {LEARN_FIRST}",
-    "Data engineer": f"I'm a data engineer. {LEARN_FIRST}",
-    "Data scientist": f"I'm a data scientist. {LEARN_FIRST}",
-    "Coming in fresh": f"I'm coming in fresh, with no specialty yet. {LEARN_FIRST}",
-}
-
-EXAMPLES = (
-    "What is the difference between DevOps, DataOps and MLOps?",
-    "Who coined the term DataOps?",
-    "How is monitoring a model different from monitoring a web app?",
-    "Which of the three pays the most?",
-)
-
-# Themes in the order they are offered: the article's core (the differences) first.
-THEMES = ("differences", "tools", "careers", "overlap", "pipelines", "history", "definitions")
-THEME_OF_ASPECT = {
-    "artifact": "differences", "testing": "differences", "versioning": "differences",
-    "monitoring": "differences", "tools": "tools", "salary": "careers", "demand": "careers",
-    "overlap": "overlap", "pipeline": "pipelines", "history": "history",
-    "definition": "definitions",
-}
-CAREER_WORDS = re.compile(r"\blearn\b|\bcareer|\bstart with\b|\bskip ahead\b", re.I)
-DIFFERENCE_WORDS = re.compile(r"\bvs\.?\b|\bversus\b|\bdiffer|\bcompar|\bcontrast", re.I)
+DATA = LANGUAGE.suggestions
+LEARN_FIRST = DATA.learn_first
+BACKGROUNDS = DATA.backgrounds  # quick-reply label -> the message it sends
+EXAMPLES = tuple(DATA.examples)
+THEMES = tuple(DATA.themes)     # in the order they are offered: the article's core first
+CUES = {theme: re.compile(pattern, re.I) for theme, pattern in DATA.theme_cues.items()}
 
 
 @dataclass(frozen=True)
@@ -49,37 +29,16 @@ class Candidate:
     theme: str
 
 
-POOL = tuple(Candidate(q, theme) for theme, questions in {
-    "differences": (
-        "What is the difference between DevOps, DataOps and MLOps?",
-        "How does testing differ between DevOps and MLOps?",
-        "How does testing differ between DevOps and DataOps?",
-        "Why is versioning harder in MLOps?",
-        "How is versioning different in DataOps?",
-        "How is monitoring a model different from monitoring a web app?",
-        "What is the unit of work in each discipline?",
-    ),
-    "tools": ("Which tools do all three disciplines share?",
-              "Which tools does each discipline add?"),
-    "careers": ("Which of the three pays the most?", "Which discipline has the most job demand?",
-                "Is DataOps dying?"),
-    "overlap": ("Where do DevOps, DataOps and MLOps overlap?",
-                "Is MLOps just DevOps for machine learning?"),
-    "pipelines": ("Why do MLOps pipelines loop back on themselves?",),
-    "history": ("When was DevOps born?", "Who coined the term DataOps?",
-                "Why does DataOps exist if DevOps already worked?"),
-    "definitions": ("What is DevOps?", "What is DataOps?", "What is MLOps?"),
-}.items() for q in questions)
+POOL = tuple(Candidate(q, theme) for theme, questions in DATA.themes.items() for q in questions)
 
 
 def themes_of(question: str) -> set[str]:
-    """The themes one question touches, from the aspects the follow-up rewriter also detects."""
-    themes = {THEME_OF_ASPECT[a] for a in topic_of(question).aspects if a in THEME_OF_ASPECT}
+    """The themes one question touches, from the aspects the understanding step also detects."""
+    themes = {DATA.theme_of_aspect[a] for a in topic_of(question).aspects if a in DATA.theme_of_aspect}
     themes |= {c.theme for c in POOL if _key(c.question) == _key(question)}
-    if DIFFERENCE_WORDS.search(question):
+    if LANGUAGE.comparison.search(question):
         themes.add("differences")
-    if CAREER_WORDS.search(question):
-        themes.add("careers")
+    themes |= {theme for theme, cue in CUES.items() if cue.search(question)}
     return themes
 
 

@@ -8,30 +8,17 @@ from functools import lru_cache
 
 import Stemmer
 
-WORD = re.compile(r"[a-z0-9$][a-z0-9$+.,%'’-]*[a-z0-9%]|[a-z0-9$]", re.IGNORECASE)
+from assistant import language
+
+# Letters of any script (José, Zürich, naïve) and digits; $205,958, 20%, contractions kept whole.
+WORD = re.compile(r"(?:[^\W_]|\$)(?:[^\W_]|[$+.,%'’-])*(?:[^\W_]|%)|[^\W_]|\$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\ud800-\udfff]")
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")  # zero-width: inside words, not spaces
 
-# Function words and chat filler: never evidence that a passage answers the question.
-STOPWORDS = frozenset("""
-a about above after again against all also am an and any are aren't as at be because been before
-being below between both but by can can't cannot could couldn't did didn't do does doesn't doing
-don't down during each few for from further had hadn't has hasn't have haven't having he her here
-hers herself him himself his how i i'd i'll i'm i've if in into is isn't it it's its itself just
-let's me more most mustn't my myself no nor not now of off on once only or other ought our ours
-ourselves out over own same shan't she should shouldn't so some such than that that's the their
-theirs them themselves then there there's these they they're this those through to too under until
-up very was wasn't we we're were weren't what what's when where which while who who's whom why
-will with won't would wouldn't you you're your yours yourself yourselves u ur im whats hows pls
-please tell explain describe say says said know mean means meaning really actually article text
-thing things kind one ones someone something anything like vs versus v diff difference differences
-compare compared comparison between does do did give gives get gets got go goes make makes us
-well also much many lot lots way ways use used using according thanks thank hi hello hey ok okay
-mention mentions mentioned example examples author page give gave name names list
-""".split())
+STOPWORDS = language.load().stopwords  # function words and chat filler (lexicon.yaml)
 
 
 def clean(text: str) -> str:
@@ -69,11 +56,21 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word.lower())
 
 
-def sentences(text: str) -> list[str]:
-    """Split a chunk into citable units: each bullet, and each sentence of a paragraph."""
-    units = []
+def units(text: str) -> list[tuple[str, int | None]]:
+    """A chunk's citable units: each sentence, with the number of the list item (bullet) it
+    belongs to, or None for a sentence of a paragraph."""
+    found: list[tuple[str, int | None]] = []
+    bullet = -1
     for line in text.splitlines():
+        is_item = re.match(r"^\s*(?:[-*+]|\d+[.)])\s+", line) is not None
+        bullet += is_item
         line = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line).strip()
         if line:
-            units.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
-    return units
+            found += [(part.strip(), bullet if is_item else None)
+                      for part in SENTENCE_END.split(line) if part.strip()]
+    return found
+
+
+def sentences(text: str) -> list[str]:
+    """Split a chunk into citable units: each sentence of a paragraph or of a bullet."""
+    return [unit for unit, _ in units(text)]

@@ -53,14 +53,15 @@ def discipline_turns(asked: str, expected: str | None = None) -> list[DialogTurn
 
 
 def recommender_turns(profile: int, known: bool) -> list[DialogTurn]:
-    """The learn-first question: asked without a background (one clarifying question, answered
-    next) or again once the session gave one (the same advice, from what it said earlier)."""
+    """The learn-first question: asked without a background (the framework in brief, cited, and
+    one clarifying question, answered next) or again once the session gave one (the same advice,
+    from what it said earlier)."""
     say, advice, why, after, first = PROFILES[profile]
     others = [p[1] for p in PROFILES if p[1] != advice]
     if known:
         return [turn(LEARN_FIRST, contains=["what you said earlier", advice], not_contains=others),
                 turn("How long does it take?", contains=f"how long it takes to learn {first}")]
-    return [turn(LEARN_FIRST, contains="Which fits you best", max_citations=0),
+    return [turn(LEARN_FIRST, contains="Which fits you best", min_citations=1),
             turn(say, contains=advice, not_contains=others, min_citations=1),
             turn("Why?", contains=why, min_citations=1),
             turn("And after that?", contains=after, min_citations=1)]

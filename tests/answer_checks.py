@@ -104,18 +104,35 @@ def check_grounded(answer, lead_allowed: bool = False) -> list[tuple[str, list[i
     assert segments, f"no cited sentence in {answer.answer!r}"
     assert tail == "", f"uncited text after the last marker: {tail!r}"
     quotes = {c.n: c.quote for c in answer.citations}
+    sections = {c.n: c.section for c in answer.citations}
     sentences = []
     for i, (sentence, numbers) in enumerate(segments):
         candidates = [sentence]
         if i == 0 and lead_allowed:
             cuts = [m.end() for m in re.finditer(r"[.)!?:]\s+", sentence)]
             candidates += [sentence[cut:] for cut in cuts]
+        candidates = [unlisted(c, [sections[n] for n in numbers if n in sections])
+                      for c in candidates]
         supported = [c for c in candidates if c and all(c in quotes[n] for n in numbers)]
         assert supported, f"sentence not verbatim in its quote {numbers}: {sentence!r}"
         sentences.append((supported[0], numbers))
     if not lead_allowed:
-        assert sentences[0][0] == segments[0][0]
+        first, numbers = segments[0]
+        assert sentences[0][0] == unlisted(first, [sections[n] for n in numbers if n in sections])
     return sentences
+
+
+def unlisted(sentence: str, sections: list[str]) -> str:
+    """A list line's text without its "- " and the label naming its cited sub-section
+    ("- Testing isn't the same thing: DevOps testing answers ...")."""
+    if not sentence.startswith("- "):
+        return sentence
+    sentence = sentence[2:]
+    for section in sections:
+        label = re.sub(r"^\d+[.)]\s*", "", section.rsplit(" > ", 1)[-1])
+        if sentence.startswith(label + ": "):
+            return sentence[len(label) + 2:]
+    return sentence
 
 
 def lead_of(answer) -> str:

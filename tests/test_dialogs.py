@@ -78,6 +78,8 @@ dialogs:
     ("dialogs:\n  - name: no user\n    turns:\n      - expect: {abstained: true}\n", 4, "no user",
      "user"),
     ("- just a list\n", 1, None, "expected a mapping"),
+    ("dialogs:\n  - name: first\n    turns:\n      - user: hi\n        understood:\n"
+     "          act: chitchat\n", 6, "first", "understood.act"),
 ])
 def test_a_malformed_file_names_the_file_the_dialog_and_the_line(tmp_path, text, line, dialog,
                                                                    problem):
@@ -128,6 +130,38 @@ def test_a_failing_assertion_reports_expected_against_actual(corpus_assistant, t
     assert describe(failed["recommendation"]) == "recommendation: expected 'DevOps', got 'MLOps'"
     message = first_failure(result)
     assert message.startswith("turn 1 (line 4) \"I'm a data scientist.") and "expected" in message
+
+
+UNDERSTOOD = """
+dialogs:
+  - name: what was understood
+    turns:
+      - user: Who ran the first DevOpsDays conference?
+      - user: hi again! and where did he run it?
+        understood:
+          act: question
+          questions: 1
+          resolved: [Patrick Debois, DevOpsDays]
+          background: null
+        expect: {contains: Ghent}
+  - name: misunderstood on purpose
+    turns:
+      - user: thanks a lot
+        understood: {act: question, intent: thanks, disciplines: [DevOps]}
+"""
+
+
+def test_what_a_turn_was_understood_as_is_checked_beside_its_answer(corpus_assistant, tmp_path):
+    right, wrong = load_file(write(tmp_path, "understood.yaml", UNDERSTOOD)).dialogs
+    result = run_dialog(corpus_assistant, right)
+    assert result.passed, [describe(c) for t in result.turns for c in t.checks if not c.passed]
+    kinds = {c.kind for c in result.turns[1].checks}
+    assert {"understood.act", "understood.questions", "understood.resolved",
+            "understood.background", "contains"} <= kinds
+    checks = {c.kind: c for c in run_dialog(corpus_assistant, wrong).turns[0].checks}
+    assert not checks["understood.act"].passed and checks["understood.act"].actual == "small_talk"
+    assert checks["understood.intent"].passed
+    assert not checks["understood.disciplines"].passed and checks["understood.disciplines"].actual == []
 
 
 def test_junit_failure_names_the_failing_turn_and_assertion(corpus_assistant, tmp_path):

@@ -65,13 +65,15 @@ def test_the_query_cache_forgets_its_oldest_entries_beyond_its_limit():
     assert inner.calls[-1] == ["three"]
 
 
-def test_ask_embeds_the_retrieval_query_and_the_composers_query_in_one_call(indexed_settings):
+def test_ask_embeds_the_message_once_and_the_widened_query_once(indexed_settings):
+    """Two model calls per question: the message, read by the understanding step (and reused as
+    the composer's query), then the retrieval query widened by its aspect's words."""
     from assistant import Assistant
 
     assistant = Assistant.load(indexed_settings)
     inner = Counting()
     assistant.index.embeddings.inner = inner
     answer = assistant.ask("What do the three have in common?", session="one-call")
-    assert answer.citations and len(inner.calls) == 1
-    widened, plain = inner.calls[0]
+    assert answer.citations and len(inner.calls) == 2
+    (plain,), (widened,) = inner.calls
     assert plain == answer.rewritten_query and widened.startswith(plain) and widened != plain

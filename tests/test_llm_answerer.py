@@ -21,7 +21,7 @@ from pydantic import Field
 import assistant.assistant as assistant_module
 from answer_checks import check_contract, check_grounded, has_fact, lead_of, marker_numbers
 from assistant import Assistant
-from assistant.citations import render, split_answer, supported, verify
+from assistant.citations import render, split_answer, supported, text_of, verify
 from assistant.compose import Claim
 from assistant.llm import load_chat_model
 from assistant.schema import Citation
@@ -367,7 +367,9 @@ def test_render_numbers_chunks_in_order_and_quotes_the_span_used():
                       metadata={"source": "s.md", "title": "T", "section": "H > B", "url": "u"})
     claims = [Claim("Beta two.", second, 1, 0.4), Claim("Alpha one.", first, 0, 0.9),
               Claim("Alpha two.", first, 1, 0.7)]
-    parts, citations = render(claims, "(A notice.)")
-    assert parts == ["(A notice.)", "Beta two. [1]", "Alpha one. [2]", "Alpha two. [2]"]
+    lines, citations = render(["(A notice.)", *claims])
+    assert [(line.text, line.cites) for line in lines] == [
+        ("(A notice.)", ()), ("Beta two.", (1,)), ("Alpha one.", (2,)), ("Alpha two.", (2,))]
+    assert text_of(lines) == "(A notice.) Beta two. [1] Alpha one. [2] Alpha two. [2]"
     assert [(c.n, c.chunk_id, c.quote, c.section, c.score) for c in citations] == [
         (1, "b", "Beta two.", "H > B", 0.4), (2, "a", "Alpha one. Alpha two.", "H > A", 0.9)]

@@ -8,10 +8,12 @@ import pytest
 
 from assistant.citations import MARKERS, split_answer
 from assistant.evaluation import fact_hits, load_golden
-from assistant.followup import Conversation
-from assistant.profiles import SECTION
+from assistant.conversation import Conversation
+from assistant.language import load
 from assistant.suggest import BACKGROUNDS
 from ingest.settings import Settings
+
+SECTION = load().framework.section
 
 SE = ("Start with DevOps.", "It's the closest to your existing skill set and the fastest way to add "
       "operational rigor to what you already do.", "From there, MLOps is a clean layered next step.")
@@ -72,12 +74,16 @@ def test_each_profile_quotes_its_bullet_verbatim_and_cites_the_section(
     assert conversation.turns[-1].recommendation == discipline
 
 
-def test_unknown_background_gets_one_clarifying_question_listing_the_profiles(corpus_assistant):
+def test_unknown_background_gets_the_framework_in_brief_then_one_clarifying_question(corpus_assistant):
     (clarify, answer), conversation = ask(corpus_assistant, "Which Ops should I learn first?",
                                           "I'm a data engineer")
-    assert clarify.recommendation is None and not clarify.citations and not clarify.abstained
-    assert clarify.answer.count("?") == 1 and clarify.answer.endswith("?")
-    for profile in ("software engineer", "data engineer", "data scientist", "coming in fresh"):
+    assert clarify.recommendation is None and not clarify.abstained
+    assert {c.section for c in clarify.citations} == {SECTION}  # the four profiles, cited
+    for line in ("Already a software engineer?", "Start with DevOps.", "MLOps is the natural extension.",
+                 "Skip ahead to MLOps.", "Start with DevOps fundamentals"):
+        assert line in clarify.answer
+    assert clarify.answer.endswith("?") and clarify.answer.splitlines()[-1].count("?") == 1
+    for profile in ("software engineer", "data engineer", "data scientist", "Coming in fresh"):
         assert profile in clarify.answer
     assert answer.recommendation == "MLOps"
     assert_quotes(answer, corpus_assistant, DE)
@@ -89,7 +95,7 @@ def test_unknown_background_gets_one_clarifying_question_listing_the_profiles(co
      "MLOps", DE),
     (["I'm a sysadmin, what should I learn first?"], "a sysadmin", "a software engineer",
      "DevOps", SE),
-    (["I'm a history student. Which Ops should I learn first?"], "a student in another field",
+    (["I'm a history student. Which Ops should I learn first?"], "a student",
      "someone coming in fresh", "DevOps", FRESH),
     (["I'm an SRE, what should I learn next?"], "a DevOps engineer", "a software engineer",
      "MLOps", SE[2:]),
@@ -185,7 +191,9 @@ def test_the_recommender_takes_exactly_the_recommendation_questions(corpus_assis
     """Golden questions of other categories stay with the chain; the recommender's own ones are
     answered with their key facts."""
     text = item.question
-    reply = corpus_assistant.recommender.reply(text, text, Conversation())
+    conversation = Conversation()
+    understood = corpus_assistant.understand(text, session=f"rec-{item.id}")
+    reply = corpus_assistant.recommender.reply(text, understood, conversation)
     should_take = item.category == "recommendation" and item.id != "rec-narrow-specialist"
     should_take |= item.id == "para-data-scientist-first"
     assert (reply is not None) == should_take

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant import feedback
-from assistant.followup import Turn
+from assistant.conversation import Turn
 from assistant.schema import Answer, Citation
 from assistant.suggest import EXAMPLES, POOL, follow_ups, themes_of
 from assistant.topics import topic_of

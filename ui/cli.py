@@ -6,7 +6,8 @@ import os
 
 import typer
 
-from assistant.cli import ask_command, bench_command, chat_command, eval_command
+from assistant.cli import (ask_command, bench_command, chat_command, check_language_command,
+                           eval_command)
 from assistant.dialogs_cli import app as dialogs_app
 from ingest.cli import ingest_command, status_command
 from ui.serve import ui_command
@@ -21,6 +22,7 @@ app.command("ask")(ask_command)
 app.command("chat")(chat_command)
 app.command("eval")(eval_command)
 app.command("bench")(bench_command)
+app.command("check-language")(check_language_command)
 app.add_typer(dialogs_app, name="dialogs")
 app.command("ui")(ui_command)
 

@@ -1,0 +1,98 @@
+"""Answering one question of a message from the article, as a LangChain runnable chain of two
+typed steps: `Ask` -> retrieve -> `Found` -> judge and compose -> `PartReply`.
+
+Retrieval is hybrid (index.py); a question about a listed item of the last answer reads that
+item's section instead. A question asking for what the article enumerates is answered with the
+whole enumeration (structure.py); any other is judged for scope (scope.py) and composed from the
+article's sentences (compose.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+from langchain_core.runnables import RunnableLambda
+
+from assistant.compose import Claim, Composer
+from assistant.conversation import Item
+from assistant.index import Index
+from assistant.scope import judge, missing_answer_type
+from assistant.spelling import Speller
+from assistant.structure import Enumeration, enumerations, pick
+from assistant.topics import aspect_words
+from assistant.understanding import Part
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One question to answer from the article."""
+
+    part: Part
+
+
+@dataclass(frozen=True)
+class Found:
+    """The chunks retrieved for a question, and the enumeration it asks for, if any."""
+
+    part: Part
+    docs: list[Document]
+    enumeration: Enumeration | None = None
+
+
+@dataclass(frozen=True)
+class PartReply:
+    """The answer to one question: claims and our own notices in reading order, or the reason
+    the article does not answer it; and the items it listed, for "the second one" later."""
+
+    part: Part
+    pieces: list[Claim | str] = field(default_factory=list)
+    declined: str | None = None
+    items: list[Item] = field(default_factory=list)
+    docs: list[Document] = field(default_factory=list)
+
+
+class Answerer:
+    """The retrieve-then-compose chain over one index."""
+
+    def __init__(self, index: Index, composer: Composer, speller: Speller):
+        self.index, self.composer, self.speller = index, composer, speller
+        self.enumerations = enumerations(index)
+        self.chain = RunnableLambda(self.retrieve) | RunnableLambda(self.reply)
+
+    def retrieve(self, ask: Ask) -> Found:
+        part = ask.part
+        if part.item is not None and part.item.section:
+            docs = [d for d in self.index.section(part.item.section)
+                    if d.metadata.get("kind") != "editorial_note"]
+            return Found(part, docs)
+        widened = f"{part.standalone} {aspect_words(part.aspects)}".strip()
+        self.index.embeddings.embed_queries([widened, part.standalone])  # one model call for both
+        docs = self.index.retriever.invoke(widened)
+        listed = pick(part.standalone, docs, self.enumerations) if part.enumeration else None
+        return Found(part, docs, listed)
+
+    def reply(self, found: Found) -> PartReply:
+        part, docs = found.part, found.docs
+        query = part.standalone
+        verdict = judge(query, part.topic, self.speller, self.composer.best_similarity(query, docs),
+                        self.composer.coverage(query, docs))
+        if found.enumeration is not None and not verdict.notice:
+            return PartReply(part, found.enumeration.claims(), items=found.enumeration.listed(),
+                             docs=docs)
+        if verdict.reason and part.item is None:
+            return PartReply(part, declined=verdict.reason, docs=docs)
+        claims = self.composer.compose(part, docs)
+        missing = missing_answer_type(query, [c.text for c in claims])
+        if missing and not verdict.notice:
+            return PartReply(part, declined=missing, docs=docs)
+        return PartReply(part, ([verdict.notice] if verdict.notice else []) + claims,
+                         items=items_of(claims), docs=docs)
+
+
+def items_of(claims: list[Claim]) -> list[Item]:
+    """The list items an answer shows, in order (none unless it shows two or more)."""
+    keys = [c.item for c in claims if c.item]
+    items = [Item(label=next(c.label or c.text.rstrip(".") for c in claims if c.item == key))
+             for key in dict.fromkeys(keys)]
+    return items if len(items) >= 2 else []

@@ -1,0 +1,129 @@
+"""Intent and background classifiers over MiniLM sentence vectors, applied with plain numpy.
+
+Trained from the language data (assistant/language/*.yaml) the first time an index is opened
+with that data and model, then kept in the data folder (`nlu/<data digest>-<model>.npz`), so a
+change to the examples retrains once and answering never trains. Multinomial logistic regression
+written by hand: scikit-learn's would put scikit-learn (about 2.7 s to import here) on the answer
+path, and this is 20 lines of numpy.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.language import Language
+
+log = logging.getLogger("ops_assistant.nlu")
+SCALE = 10.0       # logits = SCALE * cosine-like score: unit vectors give small dot products
+L2 = 1e-3
+STEPS = 500
+RATE = 2.0
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The most likely label and its probability (0..1)."""
+
+    label: str
+    confidence: float
+
+
+class Classifier:
+    """Softmax regression on unit vectors: `predict` takes an (n, 384) array."""
+
+    def __init__(self, labels: list[str], weights: np.ndarray, bias: np.ndarray):
+        self.labels, self.weights, self.bias = labels, weights, bias
+
+    @classmethod
+    def train(cls, vectors: np.ndarray, labels: list[str]) -> "Classifier":
+        """Full-batch gradient descent with class weights (rare labels count as much as common
+        ones) and L2 regularisation; deterministic."""
+        names = sorted(set(labels))
+        target = np.array([names.index(label) for label in labels])
+        onehot = np.eye(len(names))[target]
+        weight = (len(labels) / (len(names) * np.bincount(target)))[target][:, None]
+        w = np.zeros((vectors.shape[1], len(names)))
+        b = np.zeros(len(names))
+        for _ in range(STEPS):
+            gradient = (_softmax(SCALE * vectors @ w + b) - onehot) * weight / len(labels)
+            w -= RATE * (SCALE * vectors.T @ gradient + L2 * w)
+            b -= RATE * gradient.sum(axis=0)
+        return cls(names, w, b)
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """(n, labels) probabilities, rows summing to 1."""
+        return _softmax(SCALE * np.atleast_2d(vectors) @ self.weights + self.bias)
+
+    def predict(self, vectors: np.ndarray) -> list[Prediction]:
+        return [Prediction(self.labels[int(row.argmax())], float(row.max()))
+                for row in self.probabilities(vectors)]
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {f"{prefix}_labels": np.array(self.labels), f"{prefix}_weights": self.weights,
+                f"{prefix}_bias": self.bias}
+
+    @classmethod
+    def from_arrays(cls, data, prefix: str) -> "Classifier":
+        return cls([str(x) for x in data[f"{prefix}_labels"]], data[f"{prefix}_weights"],
+                   data[f"{prefix}_bias"])
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Classifiers:
+    """The two classifiers the understanding step uses."""
+
+    intents: Classifier
+    backgrounds: Classifier
+
+    @classmethod
+    def train(cls, language: Language, embed) -> "Classifiers":
+        """Train both from the language data; `embed` maps a list of texts to unit vectors."""
+        intent_pairs = language.intent_examples()
+        background_pairs = language.background_examples()
+        vectors = np.asarray(embed([text for _, text in intent_pairs + background_pairs]))
+        split = len(intent_pairs)
+        return cls(Classifier.train(vectors[:split], [label for label, _ in intent_pairs]),
+                   Classifier.train(vectors[split:], [label for label, _ in background_pairs]))
+
+    def save(self, path: Path) -> None:
+        """Write atomically (a reader never sees half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial.npz")
+        np.savez(partial, **self.intents.arrays("intents"), **self.backgrounds.arrays("backgrounds"))
+        os.replace(partial, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "Classifiers":
+        with np.load(path) as data:
+            return cls(Classifier.from_arrays(data, "intents"),
+                       Classifier.from_arrays(data, "backgrounds"))
+
+
+def load_or_train(language: Language, embed, folder: Path, model_sha256: str) -> Classifiers:
+    """The classifiers for this language data and model: read from `folder`, or trained (a few
+    seconds) and saved there when the data or the model changed."""
+    path = folder / f"{language.training_digest}-{model_sha256[:12]}.npz"
+    if path.is_file():
+        try:
+            return Classifiers.load(path)
+        except (OSError, ValueError, KeyError) as error:
+            log.warning("retraining the language classifiers: %s is unreadable (%s)", path, error)
+    classifiers = Classifiers.train(language, embed)
+    try:
+        classifiers.save(path)
+        for stale in folder.glob("*.npz"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError as error:  # a read-only data folder: answer anyway, train again next time
+        log.warning("could not keep the language classifiers in %s (%s)", folder, error)
+    return classifiers

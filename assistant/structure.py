@@ -1,0 +1,151 @@
+"""What the article enumerates, read from its own structure: lists (with the line that introduces
+them) and sections split into several sub-sections ("The Four Differences That Actually Matter").
+
+A question that asks for an enumeration ("what are the four differences", "name everything the
+three share") is answered with every item, each cited; the items become the list that "the second
+one" in a follow-up points at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from langchain_core.documents import Document
+
+from assistant.compose import Claim, unit_claims
+from assistant.conversation import Item
+from assistant.index import Index
+from assistant.language import Language
+from assistant.text import stems
+from assistant.topics import LANGUAGE, lexical_form
+
+LONG_ITEM = 220  # characters; a longer list item is shown by its first sentence
+NUMBERING = re.compile(r"^\s*\d+[.)]\s*")
+TOP_K = 5        # retrieved chunks whose sections may hold the enumeration asked for
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    """A list or a section of sub-sections: its heading path, its intro, its items in order."""
+
+    section: str
+    intro: Claim | None
+    items: tuple[tuple[Item, tuple[Claim, ...]], ...]
+    chunks: frozenset[str] = frozenset()  # a list's chunk and its intro's chunk
+
+    def claims(self) -> list[Claim]:
+        """The answer: the intro, then each item's claims."""
+        return ([self.intro] if self.intro else []) + [c for _, said in self.items for c in said]
+
+    def listed(self) -> list[Item]:
+        return [item for item, _ in self.items]
+
+    def holds(self, doc: Document) -> bool:
+        """The chunk is part of it: the list or its intro, or a chunk of its sub-sections."""
+        if self.chunks:
+            return doc.id in self.chunks
+        section = doc.metadata["section"]
+        return section == self.section or section.startswith(self.section + " > ")
+
+
+def enumerations(index: Index) -> list[Enumeration]:
+    """Every list (a long one is stored as one chunk per item: those are joined again) and every
+    section with two or more sub-sections of `index`."""
+    runs: list[list[Document]] = []
+    for doc in sorted(index.documents.values(), key=lambda d: (d.metadata["source"],
+                                                              d.metadata.get("order", 0))):
+        if doc.metadata.get("kind") != "list":
+            continue
+        last = runs[-1][-1] if runs else None
+        if last is not None and _next_to(last, doc):
+            runs[-1].append(doc)
+        else:
+            runs.append([doc])
+    return [_list(run, index) for run in runs] + _sections(index)
+
+
+def _next_to(before: Document, doc: Document) -> bool:
+    same = all(before.metadata[k] == doc.metadata[k] for k in ("source", "section"))
+    return same and doc.metadata.get("position", 0) == before.metadata.get("position", 0) + 1
+
+
+def _list(run: list[Document], index: Index) -> Enumeration:
+    claims = [c for doc in run for c in unit_claims(doc)]
+    items = []
+    for key in dict.fromkeys(c.item for c in claims):
+        said = [c for c in claims if c.item == key]
+        if sum(len(c.text) for c in said) > LONG_ITEM:
+            said = said[:1]
+        items.append((Item(label=said[0].text.rstrip(".")), tuple(said)))
+    intro = _intro(run[0], index)
+    chunks = frozenset({doc.id for doc in run} | ({intro.doc.id} if intro else set()))
+    return Enumeration(run[0].metadata["section"], intro, tuple(items), chunks)
+
+
+def _intro(doc: Document, index: Index) -> Claim | None:
+    """The sentence ending in ':' just before a list, as a claim of its own chunk."""
+    if index.list_intro(doc) is None:
+        return None
+    position = doc.metadata.get("position", 0) - 1
+    before = next(o for o in index.neighbours(doc, radius=1) if o.metadata.get("position") == position)
+    return unit_claims(before)[-1]
+
+
+def _sections(index: Index) -> list[Enumeration]:
+    children: dict[str, list[str]] = {}
+    for doc in index.documents.values():
+        path = doc.metadata["section"]
+        parent, _, _ = path.rpartition(" > ")
+        if parent and path not in children.setdefault(parent, []):
+            children[parent].append(path)
+    found = []
+    for parent, paths in children.items():
+        if len(paths) >= 2:
+            items = [_subsection(path, index) for path in paths]
+            found.append(Enumeration(parent, None, tuple(i for i in items if i)))
+    return found
+
+
+def _subsection(path: str, index: Index) -> tuple[Item, tuple[Claim, ...]] | None:
+    """A sub-section as an item: its heading as the label, its first sentence as what it says."""
+    docs = [d for d in index.section(path) if d.metadata.get("kind") != "editorial_note"]
+    if not docs:
+        return None
+    label = NUMBERING.sub("", path.rsplit(" > ", 1)[-1])
+    first = unit_claims(docs[0])[0]
+    return Item(label=label, section=path), (replace(first, label=label, item=path),)
+
+
+def asked_count(text: str, language: Language = LANGUAGE) -> int | None:
+    """The number of things a question asks for ("the four differences"), not "the three"
+    disciplines."""
+    text = language.all_three.sub(" ", text)
+    for word in re.findall(r"[^\W_]+", text.lower()):
+        if word.isdigit() and 1 < int(word) < 20:
+            return int(word)
+        if word in language.lexicon.numbers:
+            return language.lexicon.numbers[word]
+    return None
+
+
+def pick(text: str, docs: list[Document], found: list[Enumeration]) -> Enumeration | None:
+    """The enumeration a list question asks for: one whose heading shares the question's words
+    or that holds one of the top retrieved chunks; of those, one with the asked number of items,
+    then the one sharing the most words, then the best placed."""
+    top = docs[:TOP_K]
+    count = asked_count(text)
+    asked = _heading_words(lexical_form(text))
+    ranked = []
+    for enumeration in found:
+        ranks = [rank for rank, doc in enumerate(top) if enumeration.holds(doc)]
+        shared = len(asked & _heading_words(enumeration.section))
+        counted = count is not None and len(enumeration.items) == count
+        if shared or counted or (ranks and ranks[0] < 2):
+            placed = ranks[0] if ranks else TOP_K
+            ranked.append(((count is not None and not counted, -shared, placed), enumeration))
+    return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
+
+def _heading_words(text: str) -> set[str]:
+    return set(stems(text.replace("-", " ")))
