@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableLambda
 
-from assistant.compose import Claim, Composer
+from assistant.claims import Claim
+from assistant.compose import Composer
 from assistant.conversation import Item
 from assistant.index import Index
 from assistant.scope import judge, missing_answer_type

@@ -13,7 +13,7 @@ from assistant.schema import Citation
 from assistant.text import stems
 
 if TYPE_CHECKING:  # at run time only attributes are read; importing compose loads the index stack
-    from assistant.compose import Claim
+    from assistant.claims import Claim
 
 MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 SUPPORT = 0.6  # share of a sentence's content words its quote must contain

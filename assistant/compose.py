@@ -8,62 +8,31 @@ the article's reading order.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from langchain_core.documents import Document
 
+from assistant.claims import Claim, unit_claims
 from assistant.index import Index
 from assistant.language.schema import compiled
-from assistant.references import mentions_in
-from assistant.text import stems, units, words
-from assistant.topics import (ANAPHOR, ASPECT_PATTERNS, DISCIPLINES, LANGUAGE, Topic,
-                              is_comparison, lexical_form, named, subject_of)
+from assistant.relevance import (PATTERNS, TYPED, answers_kind, asked_kinds, bonus,
+                                 promotion_penalty, ranking_direction, ranking_score,
+                                 subject_penalty)
+from assistant.text import stems
+from assistant.topics import (ANAPHOR, DISCIPLINES, LANGUAGE, Topic, is_comparison, lexical_form,
+                              named, subject_of)
 
 if TYPE_CHECKING:  # understanding imports the composer's Claim through the references
     from assistant.understanding import Part
 
-MORE = re.compile(r"\b(?:in detail|more detail|elaborate|everything|all about|full|long)\b", re.I)
-REASON = re.compile(r"\bbecause\b|\bwhy\b|\breason\b|\bso that\b", re.I)
-YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-DATES = re.compile(LANGUAGE.lexicon.dates, re.I)
 CONCLUSION = compiled(LANGUAGE.lexicon.conclusions)
-PROMOTION = re.compile(r"kodekloud|challenge|→|\bcourse\b|\bsign up\b|\bsubscribe\b|"
-                       r"\bour [\w' ]*guide\b", re.I)
-PREVIEW = re.compile(r"^(?:highlights|key takeaways|summary|tl;?dr|contents|table of contents|"
-                     r"in this (?:article|post)|what you'll learn)$", re.I)
-NUMBER = re.compile(r"\$|\d[\d,.]*\s*(?:%|million|k\b)|\b\d{2,}[\d,]*\b")
-
-
 STANDING = 0.85  # a lead that stands on its own may score this much less than the best sentence
 QUESTION_HEADING = 0.25  # at most, for a sentence under a heading that asks the user's question
-TYPED = 0.12   # a sentence holding what the question word asks for (who: a person, when: a date)
-RANKED = 0.15  # per ranking word (up to two) of a sentence, for a question about a ranking
-RANK_WINDOW = 3  # words; how near a ranking word must be to what is ranked
 NEAR = 0.55  # a sentence of the lead's own chunk joins the answer above this share of its score
 FAR = 0.8    # a sentence from elsewhere must come this close to the lead
 WHOLE_CHUNK = 420  # characters; a lead paragraph this short is quoted whole, as the article says it
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One sentence of an answer and the chunk it is quoted from."""
-
-    text: str
-    doc: Document
-    unit: int = 0
-    score: float = 0.0
-    context_for: str | None = None  # id of the chunk whose sentence this one introduces
-    label: str = ""  # shown before a list item: the heading it stands for
-    item: str = ""  # the list item it belongs to ("" for a paragraph's sentence)
-
-
-def unit_claims(doc: Document, score: float = 0.0) -> list[Claim]:
-    """Every citable unit of a chunk as a Claim; the sentences of one bullet share its item key."""
-    return [Claim(text, doc, i, score, item=f"{doc.id}:{bullet}" if bullet is not None else "")
-            for i, (text, bullet) in enumerate(units(doc.page_content))]
 
 
 @dataclass(frozen=True)
@@ -74,7 +43,7 @@ class Budget:
 
 def budget_for(question: str) -> Budget:
     """About five sentences and 600 characters, more when the question asks for detail."""
-    return Budget(8, 1200) if MORE.search(question) else Budget(5, 600)
+    return Budget(8, 1200) if PATTERNS["more_detail"].search(question) else Budget(5, 600)
 
 
 class Composer:
@@ -101,7 +70,7 @@ class Composer:
             similarities = sentence_similarities[doc.id]
             dense = max(doc.metadata.get("dense", 0.0), float(similarities.max(initial=0.0)))
             chunk = 0.6 * dense + 0.4 * bm25.get(doc.id, 0.0) / top_bm25
-            adjust = _subject_penalty(doc, topic) + _promotion_penalty(doc, query)
+            adjust = subject_penalty(doc, topic) + promotion_penalty(doc, query)
             section_stems = set(stems(named(doc.metadata["section"])))
             asked_by_heading = self._heading_answers(doc, query_stems)
             subject = subject_of(doc.page_content)
@@ -115,8 +84,8 @@ class Composer:
                                        - unit_stems)) / weight
                 echo = 0.15 if unit_stems <= query_stems else 0.0  # says nothing the question didn't
                 score = (0.35 * float(similarities[i]) + 0.25 * lexical + 0.4 * chunk
-                         + adjust - echo + _bonus(unit, doc.metadata["section"], query, topic)
-                         + (_ranked(unit, direction, topic) if direction else 0.0)
+                         + adjust - echo + bonus(unit, doc.metadata["section"], query, topic)
+                         + (ranking_score(unit, direction, topic) if direction else 0.0)
                          + (TYPED if kinds and answers_kind(unit, kinds) else 0.0)
                          + asked_by_heading)
                 claims.append(replace(base, score=score))
@@ -162,9 +131,9 @@ class Composer:
     def compose(self, part: Part, docs: list[Document]) -> list[Claim]:
         """The claims of the answer to one question, in the order they should be read."""
         query, topic = part.standalone, part.topic
-        promotions_asked = bool(PROMOTION.search(query))
-        ranked = [c for c in self.candidates(query, topic, docs, part.ranking)
-                  if _standalone(c.text) and (promotions_asked or not PROMOTION.search(c.text))]
+        promotions_asked = bool(PATTERNS["promotion"].search(query))
+        ranked = [c for c in self.candidates(query, topic, docs, part.ranking) if _standalone(c.text)
+                  and (promotions_asked or not PATTERNS["promotion"].search(c.text))]
         if not ranked:
             return []
         budget = budget_for(part.text)
@@ -201,53 +170,11 @@ def _lead(ranked: list[Claim], direction: str | None, topic: Topic) -> Claim:
     a ranking, does not state that ranking: then the best sentence that states its point on
     its own (and the ranking asked about), if that one comes close."""
     top = ranked[0]
-    ranks = (lambda c: _ranked(c.text, direction, topic) > 0) if direction else (lambda c: True)
+    ranks = (lambda c: ranking_score(c.text, direction, topic) > 0) if direction else (lambda c: True)
     if not CONCLUSION.match(top.text) and ranks(top):
         return top
     standing = next((c for c in ranked if not ANAPHOR.match(c.text) and ranks(c)), top)
     return standing if standing.score >= STANDING * top.score else top
-
-
-def ranking_direction(question: str) -> str | None:
-    """"bottom" when a question asks for the least/fewest, "top" for the most/best, else None."""
-    patterns = LANGUAGE.ranking_by_direction
-    if patterns["bottom"].search(question):
-        return "bottom"
-    return "top" if patterns["top"].search(question) else None
-
-
-def _ranked(sentence: str, direction: str, topic: Topic) -> float:
-    """A sentence stating a ranking in the asked direction leads; one stating the opposite
-    ranking ("DataOps salaries lag" for "pays the most") falls back. When the question names
-    what is ranked (an aspect: pay, demand), only ranking words next to it count ("salaries lead
-    the table", not "more jobs ... compensation")."""
-    tokens = words(sentence)
-    near = range(len(tokens))
-    if topic.aspects:
-        hits = [i for i, token in enumerate(tokens)
-                if any(ASPECT_PATTERNS[a].search(token) for a in topic.aspects)]
-        near = {j for i in hits for j in range(i - RANK_WINDOW, i + RANK_WINDOW + 1)}
-    patterns = LANGUAGE.ranking_by_direction
-    other = "top" if direction == "bottom" else "bottom"
-    net = sum(bool(patterns[direction].fullmatch(tokens[i])) - bool(patterns[other].fullmatch(tokens[i]))
-              for i in near if 0 <= i < len(tokens))
-    return RANKED * max(-2, min(2, net))
-
-
-def asked_kinds(question: str) -> set[str]:
-    """The kinds of answer a question's words ask for ("who": a person, ...; lexicon.yaml)."""
-    lowered = question.lower()
-    for phrase, kinds in sorted(LANGUAGE.lexicon.answer_types.items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"\b{phrase}\b", lowered):
-            return set(kinds)
-    return set()
-
-
-def answers_kind(sentence: str, kinds: set[str]) -> bool:
-    """The sentence holds a date or names a thing of one of `kinds`."""
-    if "date" in kinds and DATES.search(sentence):
-        return True
-    return any(m.kind in kinds for m in mentions_in(sentence))
 
 
 def _chunk_stems(doc: Document) -> set[str]:
@@ -274,50 +201,6 @@ def _about(claim: Claim, name: str) -> bool:
     """The sentence names the discipline, or sits in a chunk that opens with its name."""
     subject = subject_of(claim.doc.page_content)
     return bool(DISCIPLINES[name].search(claim.text)) or subject == name
-
-
-def _promotion_penalty(doc: Document, query: str) -> float:
-    """Calls to action (courses, challenges, guides) are not answers, unless asked about."""
-    if PROMOTION.search(doc.page_content) and not PROMOTION.search(query):
-        return -0.3
-    return 0.0
-
-
-def _subject_penalty(doc: Document, topic: Topic) -> float:
-    """A chunk that opens with another discipline's name is about that one, not the asked one."""
-    subject = subject_of(doc.page_content)
-    if subject and topic.disciplines and len(topic.disciplines) < 3:
-        return 0.0 if subject in topic.disciplines else -0.2
-    heading = doc.metadata["section"].rsplit(" > ", 1)[-1]
-    if doc.metadata.get("kind") == "list" and PREVIEW.match(heading):
-        return -0.1  # a preview list restates what the body says in full
-    return 0.0
-
-
-def _bonus(unit: str, section: str, query: str, topic: Topic) -> float:
-    bonus = 0.0
-    heading = section.rsplit(" > ", 1)[-1]
-    aspects = [ASPECT_PATTERNS[a] for a in topic.aspects if a not in ("definition", "history")]
-    if any(pattern.search(heading) for pattern in aspects):
-        bonus += 0.12  # the section is about what the question asks
-    elif any(pattern.search(unit) for pattern in aspects):
-        bonus += 0.1
-    names = topic.disciplines
-    if "definition" in topic.aspects and any(re.match(rf"{n} is (?:a|an|the)\b", unit) for n in names):
-        bonus += 0.1
-    others = [n for n in DISCIPLINES if n not in names]
-    if names and len(names) < 3 and any(re.match(rf"(?:{n})\b", unit) for n in others):
-        bonus -= 0.15
-    elif (names and len(names) < 3 and any(DISCIPLINES[n].search(unit) for n in others)
-          and not any(DISCIPLINES[n].search(unit) for n in names)):
-        bonus -= 0.1  # names only the other disciplines
-    if "history" in topic.aspects and (YEAR.search(unit) or re.search(r"coined|born|traction", unit)):
-        bonus += 0.1
-    if "salary" in topic.aspects and NUMBER.search(unit):
-        bonus += 0.1
-    if REASON.search(query) and REASON.search(unit):
-        bonus += 0.1
-    return bonus
 
 
 def _length(claims: list[Claim]) -> int:
@@ -359,7 +242,7 @@ def _preceding(claim: Claim, index: Index) -> list[Claim]:
                   if o.metadata.get("position") == doc.metadata.get("position", 0) - 1]
         if (before and len(before[0].page_content) <= WHOLE_CHUNK
                 and before[0].metadata.get("kind") != "editorial_note"
-                and not PROMOTION.search(before[0].page_content)):
+                and not PATTERNS["promotion"].search(before[0].page_content)):
             pulled = [replace(c, context_for=doc.id) for c in unit_claims(before[0], claim.score)]
             intro = _list_intro(before[0], index)
             return ([replace(intro, context_for=doc.id)] if intro else []) + pulled

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.citations import Line, check_lines, render, text_of
-from assistant.compose import Claim, unit_claims
+from assistant.claims import Claim, unit_claims
 from assistant.conversation import Conversation
 from assistant.index import Index
 from assistant.language import OTHER_ROLE, Act, Language, problems
@@ -150,7 +150,8 @@ class Recommender:
         if understood.named_background and not understood.background:  # "and for a data scientist?"
             return self._recommend(question, understood, conversation, understood.named_background)
         if set(part.disciplines) - {discipline}:
-            return self._why(question, conversation, discipline) if self.cues["why"].search(text) else None
+            asks_why = self.cues["why"].search(text)
+            return self._why(question, conversation, discipline) if asks_why else None
         asks = [a for a in self.language.replies.recommender_questions if a in part.aspects]
         if asks and not self.cues["compares"].search(text):
             template = self.language.replies.recommender_questions[asks[0]]
@@ -164,7 +165,8 @@ class Recommender:
             return self._why(question, conversation, discipline)
         return None
 
-    def _step(self, conversation: Conversation, discipline: str) -> tuple[Background, Background, Path, int]:
+    def _step(self, conversation: Conversation, discipline: str
+              ) -> tuple[Background, Background, Path, int]:
         background = self.background(conversation.recommended_for or conversation.background)
         profile, path = self._path(background)
         index = next((i for i, s in enumerate(path.steps) if s.discipline == discipline), 0)

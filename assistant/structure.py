@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 
-from assistant.compose import Claim, unit_claims
+from assistant.claims import Claim, unit_claims
 from assistant.conversation import Item
 from assistant.index import Index
 from assistant.language import Language

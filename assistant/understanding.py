@@ -16,8 +16,10 @@ from functools import cache
 
 from pydantic import BaseModel, Field
 
+from assistant.backgrounds import find_background, named_background
+from assistant.clauses import content_words, normalized, other_language, split_clauses
 from assistant.conversation import Conversation, Item
-from assistant.language import OTHER_ROLE, Act, Language
+from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
 from assistant.references import Context, Reference, mentions_in, resolve_item, resolve_mentions
@@ -26,7 +28,6 @@ from assistant.topics import LANGUAGE, Topic, aspect_words, topic_of
 
 MIN_CONFIDENCE = 0.5   # below this, a clause is taken for a question and scope decides
 MIN_OUT_OF_SCOPE = 0.6  # a decline without looking needs a surer verdict
-MIN_BACKGROUND = 0.45   # a background read from a description among 15 (other roles included)
 SHORT = 3              # content words; a part this short leans on the conversation
 RECENT = 4             # turns; "the second one" points at a list given this recently
 ARTICLE_KINDS = {"person", "group", "work", "event", "discipline"}  # what only the article knows
@@ -96,20 +97,20 @@ class Reader:
                  headings: list[str] = (), language: Language = LANGUAGE):
         self.intents, self.backgrounds = intents, backgrounds
         self.fix_spelling, self.is_english_word = fix_spelling, is_english_word
-        self.headings = [set(_content(h)) for h in dict.fromkeys(headings)]
+        self.headings = [set(content_words(h)) for h in dict.fromkeys(headings)]
         self.language = language
 
     def names_a_heading(self, text: str) -> bool:
         """Two or more of the text's words make up most of a heading of the index ("the notes for
         the assistant" when a document is headed "Notes for the assistant")."""
-        asked = set(_content(text))
+        asked = set(content_words(text))
         return len(asked) >= 2 and any(asked <= h and len(asked) * 2 >= len(h) for h in self.headings)
 
 
 def understand(text: str, conversation: Conversation, reader: Reader) -> Understanding:
     """Understand `text` (already cleaned) as a turn of `conversation`."""
     language = reader.language
-    foreign = other_language(text, reader)
+    foreign = other_language(text, reader.is_english_word, language)
     if foreign:
         return Understanding(text=text, act=Act.other_language, intent="other_language",
                              language=foreign)
@@ -120,8 +121,8 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
     acts = [language.act_of(p.label) for p in predictions]
     act = next(a for a in ACT_ORDER if a in acts)
     chosen = predictions[acts.index(act)]
-    background = find_background(clauses, acts, conversation, reader)
-    named = _named_background(" ".join(clauses), language)
+    background = find_background(clauses, acts, conversation, reader.backgrounds, language)
+    named = named_background(" ".join(clauses), language)
     parts = [part.model_copy(update={"act": a, "intent": p.label})
              for part, p, a in zip(parts, predictions, acts)]
     return Understanding(text=text, act=act, intent=chosen.label, confidence=chosen.confidence,
@@ -147,7 +148,7 @@ def _sure(prediction: Prediction, clause: str, reader: Reader) -> Prediction:
         m.kind in ARTICLE_KINDS for m in mentions_in(clause, language))
         or act in (Act.about_assistant, Act.out_of_scope) and reader.names_a_heading(clause))
     selfless = act is Act.background and not (language.first_person.search(clause)
-                                              or _named_background(clause, language))
+                                              or named_background(clause, language))
     tokens = words(clause)
     gibberish = not any(w in STOPWORDS or reader.is_english_word(w) for w in tokens)
     unknown = act is Act.about_assistant and not all(  # "what is LLMOps": not about the assistant
@@ -155,119 +156,6 @@ def _sure(prediction: Prediction, clause: str, reader: Reader) -> Prediction:
     if doubtful or chatter or named or selfless or gibberish or unknown:
         return Prediction("ask_article", prediction.confidence)
     return prediction
-
-
-def normalized(text: str, language: Language) -> str:
-    """The text with chat slang spelt out and a name it addresses ("..., José?") left out."""
-    for vocative in language.vocatives:
-        match = vocative.search(text)
-        if match and not mentions_in(match.group(1), language):
-            text = (text[:match.start(1)] + text[match.end(1):]).strip(" ,")
-    slang = language.lexicon.slang
-    return language.slang.sub(lambda m: slang[m.group(0).lower()], text)
-
-
-def split_clauses(text: str) -> list[str]:
-    """Sentences, and within them each question joined by "and"/a comma ("who coined devops,
-    and who coined dataops?" is two); a choice that leans on the clause before it ("argo or flux,
-    which is better?") stays with it."""
-    starts = "|".join(LANGUAGE.lexicon.question_words)
-    joint = re.compile(rf"(?:,\s*(?:and|or|but|also|plus)?|\s+(?:and|also|plus))\s+(?=(?:{starts})\b)",
-                       re.I)
-    clauses = []
-    for sentence in re.split(r"(?<=[.!?;])\s+", text.strip()):
-        pieces = [c.strip(" ,") for c in joint.split(sentence) if c.strip(" ,")]
-        for piece in pieces:
-            if clauses and piece is not pieces[0] and _chooses(piece):
-                clauses[-1] = f"{clauses[-1]}, {piece}"
-            else:
-                clauses.append(piece)
-    return _joined_fillers(clauses) or [text]
-
-
-def _joined_fillers(clauses: list[str]) -> list[str]:
-    """A clause of filler words only ("Also,", "So") belongs to the one after it."""
-    joined: list[str] = []
-    for clause in reversed(clauses):
-        if joined and not _content(clause) and not clause.rstrip().endswith("?"):
-            joined[-1] = f"{clause} {joined[-1]}"
-        else:
-            joined.append(clause)
-    return joined[::-1]
-
-
-def _asks(clause: str) -> bool:
-    """The clause is a question: a question mark, or a question word first."""
-    starts = LANGUAGE.lexicon.question_words
-    first = (words(clause) or [""])[0]
-    return clause.rstrip().endswith("?") or first in starts
-
-
-def _chooses(clause: str) -> bool:
-    """"which is better?", "which one?": a choice among what the clause before named."""
-    return bool(re.match(r"which\b", clause, re.I)) and len(_content(clause)) <= 1
-
-
-def other_language(text: str, reader: Reader) -> str | None:
-    """The language a message is written in when it is not English (its function words), else
-    None. A message with English words and a name or two ("DataOps, José?") is English."""
-    tokens = [w.strip("¿¡") for w in words(text)]
-    english = sum(w in STOPWORDS or reader.is_english_word(w) for w in tokens)
-    best, count = None, 0
-    for name, function_words in reader.language.lexicon.languages.items():
-        hits = sum(w in function_words and w not in STOPWORDS for w in tokens)
-        if hits > count:
-            best, count = name, hits
-    return best if count >= 2 and count > english / 2 else None
-
-
-def find_background(clauses: list[str], acts: list[Act], conversation: Conversation,
-                    reader: Reader) -> str | None:
-    """The background the user states about themself: the last role name they give (not one they
-    negate), else the closest background to how they describe themself, else a role nobody
-    listed ("I'm a nurse"). A clause is about the user when it is a statement about oneself, says
-    "I"/"my", is a fragment beside a learning-path request ("SRE for 4 years, ..."), or answers
-    the recommender's question; a role named in another question is someone else's."""
-    language = reader.language
-    asks_path = Act.learning_path in acts
-    own = [c for c, a in zip(clauses, acts)
-           if a is Act.background or language.first_person.search(c) or conversation.asked_background
-           or (asks_path and a is not Act.learning_path and not _asks(c))
-           or (len(c.split()) <= 4 and _named_background(c, language))]
-    text = " ".join(own)
-    if not text:
-        return None
-    named = _named_background(text, language)
-    if named and not language.backgrounds[named].weak:
-        return named
-    own_statements = [c for c, a in zip(clauses, acts) if a is Act.background]
-    described = own_statements + [c for c, a in zip(clauses, acts)
-                                  if asks_path and a not in (Act.learning_path, Act.background)
-                                  and not _asks(c)]
-    for clause, prediction in zip(described, reader.backgrounds(described) if described else []):
-        about_self = language.first_person.search(clause) or clause in own_statements
-        if prediction.label == OTHER_ROLE and about_self:
-            return named or _other_role(text, language) or OTHER_ROLE
-        if prediction.label != OTHER_ROLE and prediction.confidence >= MIN_BACKGROUND:
-            return prediction.label
-    return named or _other_role(text, language)
-
-
-def _named_background(text: str, language: Language) -> str | None:
-    negation = re.compile(language.lexicon.negation, re.I)
-    found = [(m.start(), m.end(), key) for pattern, key in language.background_names
-             for m in pattern.finditer(text)
-             if not negation.search(text[max(0, m.start() - 30):m.start()])]
-    longest = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0]
-                                           for o in found)]
-    return max(longest)[2] if longest else None
-
-
-def _other_role(text: str, language: Language) -> str | None:
-    match = re.search(language.lexicon.role_statement, text, re.I)
-    if not match or match.group(1).lower().split()[-1] in language.lexicon.vague_roles:
-        return None
-    return match.group(1).lower()
 
 
 def _parts(clauses: list[str], conversation: Conversation, reader: Reader) -> list[Part]:
@@ -320,10 +208,6 @@ def make_part(text: str, context: Context, previous: Topic | None, reader: Reade
 def pronouns(language: Language) -> re.Pattern:
     refs = language.lexicon.references
     return words_pattern([w for kind in ("person", "group", "thing") for w in refs[kind]])
-
-
-def _content(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS and not w.isdigit()]
 
 
 def leans_on_context(text: str, topic: Topic, language: Language) -> bool:

@@ -22,7 +22,7 @@ import assistant.assistant as assistant_module
 from answer_checks import check_contract, check_grounded, has_fact, lead_of, marker_numbers
 from assistant import Assistant
 from assistant.citations import render, split_answer, supported, text_of, verify
-from assistant.compose import Claim
+from assistant.claims import Claim
 from assistant.llm import load_chat_model
 from assistant.schema import Citation
 from ingest.errors import OpsAssistantError

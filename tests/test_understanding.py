@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.conversation import Conversation, Item, Mention, Turn
+from assistant.conversation import Conversation, Item, Turn
 from assistant.language import OTHER_ROLE, Act, load
 from assistant.nlu import Classifiers
 from assistant.spelling import Speller
 from assistant.text import words
-from assistant.topics import Topic, topic_of
+from assistant.topics import topic_of
 from assistant.understanding import Reader, split_clauses, understand
 from ingest.settings import CHECKOUT_DIR, MODEL_SHA256
 

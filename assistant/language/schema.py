@@ -171,6 +171,7 @@ class Lexicon(_Data):
     question_words: list[str]
     recommender_followups: dict[str, list[str]]
     missing: dict[str, str]
+    composer: dict[str, str]
     slang: dict[str, str]
     first_person: list[str]
     negation: str
@@ -189,7 +190,8 @@ class Lexicon(_Data):
                 _compiles(pattern)
         return value
 
-    @field_validator("all_three", "comparison", "anaphora", "conclusions", "not_ranking", "list_cues", "follow_up_start", "vocative")
+    @field_validator("all_three", "comparison", "anaphora", "conclusions", "not_ranking",
+                     "list_cues", "follow_up_start", "vocative")
     @classmethod
     def _compile_lists(cls, value):
         for pattern in value:
@@ -202,7 +204,7 @@ class Lexicon(_Data):
         _compiles(value)
         return value
 
-    @field_validator("missing")
+    @field_validator("missing", "composer")
     @classmethod
     def _compile_values(cls, value):
         for pattern in value.values():
