@@ -212,7 +212,7 @@ class Assistant:
     def _part(self, text: str, conversation: Conversation) -> Part:
         last = conversation.last
         context = Context(mentions=last.mentions, items=last.items, item=last.item) if last else Context()
-        return make_part(text, context, last.topic if last else None, self.reader)
+        return make_part(text, context, last, self.reader)
 
     def _answer_parts(self, question: str, parts: list[Part], lead: str) -> Outcome:
         """Each part through the chain, joined into one answer; a part the article does not

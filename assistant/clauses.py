@@ -37,12 +37,21 @@ def split_clauses(text: str) -> list[str]:
     clauses = []
     for sentence in re.split(r"(?<=[.!?;])\s+", text.strip()):
         pieces = [c.strip(" ,") for c in joint.split(sentence) if c.strip(" ,")]
-        for piece in pieces:
-            if clauses and piece is not pieces[0] and chooses(piece):
+        for number, piece in enumerate(pieces):
+            if number and chooses(piece):
+                clauses[-1] = f"{clauses[-1]}, {piece}"
+            elif number and leads_in(pieces[number - 1]):
                 clauses[-1] = f"{clauses[-1]}, {piece}"
             else:
                 clauses.append(piece)
     return _joined_fillers(clauses) or [text]
+
+
+def leads_in(piece: str) -> bool:
+    """A few words before a question that only frame it ("apart from devops, where ..."): no
+    question of their own, no role the user gives."""
+    return (len(piece.split()) <= 3 and not asks(piece)
+            and not any(pattern.search(piece) for pattern, _ in LANGUAGE.background_names))
 
 
 def _joined_fillers(clauses: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ from assistant.language.schema import compiled
 from assistant.relevance import (PATTERNS, TYPED, answers_kind, asked_kinds, bonus,
                                  promotion_penalty, ranking_direction, ranking_score,
                                  subject_penalty)
-from assistant.text import stems
+from assistant.text import heading_label, stems
 from assistant.topics import (ANAPHOR, DISCIPLINES, LANGUAGE, Topic, is_comparison, lexical_form,
                               named, subject_of)
 
@@ -95,7 +95,7 @@ class Composer:
         """A section titled by a question ("Is MLOps just DevOps for machine learning?") answers
         that question: its sentences gain by how much the user's question and the heading share
         (idf-weighted, of the words of either)."""
-        heading = doc.metadata["section"].rsplit(" > ", 1)[-1]
+        heading = heading_label(doc.metadata["section"])
         if not heading.endswith("?") or not query_stems:
             return 0.0
         heading_stems = set(stems(lexical_form(heading)))

@@ -127,8 +127,12 @@ def resolve_mentions(text: str, context: Context, language: Language = LANGUAGE)
     used: set[str] = set()
     cued = {kind for kind, cues in language.lexicon.kind_cues.items()
             if words_pattern(cues).search(text)}
+    named_here = [(m.start(), mention.kind) for pattern, mention in _entity_patterns(language)
+                  for m in pattern.finditer(text)]
     for pattern, kinds in _pronouns(language):
         for match in pattern.finditer(text):
+            if any(start < match.start() and kind in kinds for start, kind in named_here):
+                continue  # "where does DataOps get its ideas": its own subject
             if any(s <= match.start() < e or match.start() <= s < match.end()
                    for s, e in shielded + [(a, b) for a, b, _ in spans]):
                 continue

@@ -14,6 +14,7 @@ from assistant.topics import ASPECT_PATTERNS, DISCIPLINES, LANGUAGE, Topic, subj
 
 PATTERNS = {name: re.compile(p, re.I) for name, p in LANGUAGE.lexicon.composer.items()}
 DATES = re.compile(LANGUAGE.lexicon.dates, re.I)
+DEFINES = 0.2  # a sentence that defines an asked discipline, for a definition question
 TYPED = 0.12   # a sentence holding what the question word asks for (who: a person, when: a date)
 RANKED = 0.15  # per ranking word (up to two) of a sentence, for a question about a ranking
 RANK_WINDOW = 3  # words; how near a ranking word must be to what is ranked
@@ -90,7 +91,7 @@ def bonus(unit: str, section: str, query: str, topic: Topic) -> float:
         bonus += 0.1
     names = topic.disciplines
     if "definition" in topic.aspects and any(re.match(rf"{n} is (?:a|an|the)\b", unit) for n in names):
-        bonus += 0.1
+        bonus += DEFINES  # "X is the ...": what a definition question asks
     others = [n for n in DISCIPLINES if n not in names]
     if names and len(names) < 3 and any(re.match(rf"(?:{n})\b", unit) for n in others):
         bonus -= 0.15

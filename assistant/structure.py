@@ -17,11 +17,10 @@ from assistant.claims import Claim, unit_claims
 from assistant.conversation import Item
 from assistant.index import Index
 from assistant.language import Language
-from assistant.text import stems
+from assistant.text import heading_label, stems
 from assistant.topics import LANGUAGE, lexical_form
 
 LONG_ITEM = 220  # characters; a longer list item is shown by its first sentence
-NUMBERING = re.compile(r"^\s*\d+[.)]\s*")
 TOP_K = 5        # retrieved chunks whose sections may hold the enumeration asked for
 
 
@@ -112,7 +111,7 @@ def _subsection(path: str, index: Index) -> tuple[Item, tuple[Claim, ...]] | Non
     docs = [d for d in index.section(path) if d.metadata.get("kind") != "editorial_note"]
     if not docs:
         return None
-    label = NUMBERING.sub("", path.rsplit(" > ", 1)[-1])
+    label = heading_label(path)
     first = unit_claims(docs[0])[0]
     return Item(label=label, section=path), (replace(first, label=label, item=path),)
 

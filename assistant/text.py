@@ -16,6 +16,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\ud800-\udfff]")
+NUMBERING = re.compile(r"^\s*(?:\d+[.)]|Q\d+:)\s*", re.I)
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")  # zero-width: inside words, not spaces
 
 STOPWORDS = language.load().stopwords  # function words and chat filler (lexicon.yaml)
@@ -54,6 +55,11 @@ def stems(text: str) -> list[str]:
 
 def stem(word: str) -> str:
     return _stemmer().stemWord(word.lower())
+
+
+def heading_label(section: str) -> str:
+    """The last heading of a heading path without its numbering ("2. ", "Q1: ")."""
+    return NUMBERING.sub("", section.rsplit(" > ", 1)[-1])
 
 
 def units(text: str) -> list[tuple[str, int | None]]:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from assistant.backgrounds import find_background, named_background
 from assistant.clauses import content_words, normalized, other_language, split_clauses
-from assistant.conversation import Conversation, Item
+from assistant.conversation import Conversation, Item, Turn
 from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
@@ -168,21 +168,21 @@ def _parts(clauses: list[str], conversation: Conversation, reader: Reader) -> li
     return parts
 
 
-def _context(parts: list[Part], conversation: Conversation) -> tuple[Context, Topic | None]:
+def _context(parts: list[Part], conversation: Conversation) -> tuple[Context, Part | Turn | None]:
     """What a clause may point back at: the clause before it, else the last question of the
     conversation (and the last list given, if that question gave none)."""
     if parts:
         last = parts[-1]
-        return Context(mentions=mentions_in(last.standalone)), last.topic
+        return Context(mentions=mentions_in(last.standalone)), last
     turn = conversation.last
     if turn is None:
         return Context(), None
     listed = next((t for t in reversed(conversation.turns[-RECENT:]) if t.items), None)
     return Context(mentions=turn.mentions, items=listed.items if listed else [],
-                   item=turn.item), turn.topic
+                   item=turn.item), turn
 
 
-def make_part(text: str, context: Context, previous: Topic | None, reader: Reader) -> Part:
+def make_part(text: str, context: Context, previous: Part | Turn | None, reader: Reader) -> Part:
     """One question made standalone: spelling repaired, references resolved, and the previous
     topic's disciplines and aspects carried over when the question leans on it."""
     language = reader.language
@@ -192,7 +192,7 @@ def make_part(text: str, context: Context, previous: Topic | None, reader: Reade
     follow_up = bool(resolution.references) or leans_on_context(fixed, topic, language)
     standalone = resolution.text
     if follow_up and previous is not None and resolution.item is None:
-        standalone, topic = carried_over(resolution.text, topic, previous)
+        standalone, topic = carried_over(resolution.text, topic, previous.topic, previous.standalone)
     item = context.items[resolution.item] if resolution.item is not None else None
     return Part(text=text, resolved=resolution.text, standalone=standalone,
                 disciplines=topic.disciplines,
@@ -220,15 +220,22 @@ def leans_on_context(text: str, topic: Topic, language: Language) -> bool:
     return len(content) <= SHORT and not named and not (topic.disciplines and topic.aspects)
 
 
-def carried_over(text: str, topic: Topic, previous: Topic) -> tuple[str, Topic]:
-    """The part with the disciplines and aspects it leaves out taken from `previous`."""
+def carried_over(text: str, topic: Topic, previous: Topic, asked: str) -> tuple[str, Topic]:
+    """The part with the disciplines and aspects it leaves out taken from the previous question
+    (`previous`, `asked`): an aspect it names replaces the previous one, but one asked of an
+    area ("tools") stays. With nothing of that kind to take and no words of its own ("what's
+    the example they give?"), the previous question itself comes along."""
     disciplines = topic.disciplines or previous.disciplines
-    aspects = topic.aspects or previous.aspects
+    kept = [a for a in previous.aspects if a not in topic.aspects
+            and LANGUAGE.lexicon.aspects[a].carries]
+    aspects = (topic.aspects + tuple(kept)) if topic.aspects else previous.aspects
     standalone = text
     if disciplines and not topic.disciplines:
         names = " and ".join(disciplines) if len(disciplines) < 3 else "DevOps, DataOps and MLOps"
         standalone = f"{text.rstrip('?. ')} ({names})?"
-    if aspects and not topic.aspects:
-        standalone = f"{standalone} {aspect_words(aspects)}"
+    added = tuple(a for a in aspects if a not in topic.aspects)
+    if added:
+        standalone = f"{standalone} {aspect_words(added)}"
+    if standalone == text and asked and not content_words(text):
+        standalone = f"{text.rstrip('?. ')} ({asked.rstrip('?. ')})?"
     return standalone, Topic(disciplines, aspects)
-

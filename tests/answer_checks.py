@@ -129,7 +129,7 @@ def unlisted(sentence: str, sections: list[str]) -> str:
         return sentence
     sentence = sentence[2:]
     for section in sections:
-        label = re.sub(r"^\d+[.)]\s*", "", section.rsplit(" > ", 1)[-1])
+        label = re.sub(r"^\s*(?:\d+[.)]|Q\d+:)\s*", "", section.rsplit(" > ", 1)[-1], flags=re.I)
         if sentence.startswith(label + ": "):
             return sentence[len(label) + 2:]
     return sentence

@@ -145,6 +145,7 @@ class Framework(_Data):
 class Aspect(_Data):
     pattern: str
     words: str
+    carries: bool = False  # kept when a follow-up names another aspect
 
 
 class Lexicon(_Data):
