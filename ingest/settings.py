@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         600, description="Paragraphs longer than this are split between sentences."
     )
     embed_batch_size: int = Field(64, description="Texts per call to the embedding model.")
+    onnx_dir: Path = Field(
+        CHECKOUT_DIR / ".models",
+        description="Where the ONNX export of the bundled model is kept (made by scripts/setup.sh "
+                    "or the first ingest from the verified weights, checked before every load).",
+    )
     model_sha256: str = Field(
         MODEL_SHA256,
         description="Expected sha256 of the bundled model.safetensors; a mismatch is refused.",

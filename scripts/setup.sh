@@ -10,7 +10,8 @@ python=${PYTHON:-python3}
 stamp=.venv/.installed
 want=$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-  exit 0
+  # the ONNX export of the verified model (answering and ingest run it): checked, made if missing
+  exec .venv/bin/python -m ingest.onnx_export
 fi
 echo "setting up .venv (first run takes a few minutes)" >&2
 "$python" -m venv .venv
@@ -19,4 +20,5 @@ echo "setting up .venv (first run takes a few minutes)" >&2
 .venv/bin/pip install -q torch==2.13.0
 .venv/bin/pip install -q -r requirements.lock
 .venv/bin/pip install -q --no-deps -e .
+.venv/bin/python -m ingest.onnx_export
 echo "$want" > "$stamp"
