@@ -8,8 +8,9 @@ from functools import lru_cache
 
 import Stemmer
 
+from ingest.units import sentences  # noqa: F401 (a chunk's units are the index's: ingest/units.py)
+
 WORD = re.compile(r"[a-z0-9$][a-z0-9$+.,%'’-]*[a-z0-9%]|[a-z0-9$]", re.IGNORECASE)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\ud800-\udfff]")
@@ -67,13 +68,3 @@ def stems(text: str) -> list[str]:
 
 def stem(word: str) -> str:
     return _stemmer().stemWord(word.lower())
-
-
-def sentences(text: str) -> list[str]:
-    """Split a chunk into citable units: each bullet, and each sentence of a paragraph."""
-    units = []
-    for line in text.splitlines():
-        line = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line).strip()
-        if line:
-            units.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
-    return units

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# How a chunk's units are embedded is the index's (ingest/units.py); re-exported for the composer.
+from ingest.units import ANAPHOR, SUBJECT, in_context, subject_of  # noqa: F401
+
 DISCIPLINES = {
     "DevOps": re.compile(r"\bdev\s*-?\s*ops\b|\bdevops\b", re.I),
     "DataOps": re.compile(r"\bdata\s*-?\s*ops\b", re.I),
@@ -31,11 +34,6 @@ ASPECTS = {
     "overlap": (r"\boverlap|\bin common\b|\bshared?\b|\bsimilar", "overlap shared all three"),
 }
 ASPECT_PATTERNS = {name: re.compile(pattern, re.I) for name, (pattern, _) in ASPECTS.items()}
-
-
-SUBJECT = re.compile(r"^(?:[-*] )?(DevOps|DataOps|MLOps)\b")
-ANAPHOR = re.compile(r"^(?:it|its|it's|that|that's|this|these|they|they're|those|the term|"
-                     r"from there|each of (?:those|these|them))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -68,20 +66,6 @@ def aspect_words(aspects: tuple[str, ...]) -> str:
 def is_comparison(text: str, topic: Topic) -> bool:
     return len(topic.disciplines) >= 2 or bool(
         re.search(r"\bvs\.?\b|\bversus\b|\bdiffer|\bcompar|\bcontrast", text, re.I))
-
-
-def subject_of(text: str) -> str | None:
-    """The discipline a chunk is about when it opens with its name ("DataOps is ...")."""
-    match = SUBJECT.match(text)
-    return match.group(1) if match else None
-
-
-def in_context(unit: str, heading: str, subject: str | None, intro: str | None = None) -> str:
-    """A sentence as it is embedded: under its heading, after its list's intro line, and with
-    "It ..." naming the chunk's subject."""
-    if subject and ANAPHOR.match(unit):
-        unit = f"{subject}: {unit}"
-    return f"{heading}: {intro + ' ' if intro else ''}{unit}"
 
 
 def named(text: str) -> str:

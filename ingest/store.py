@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import chromadb
 import httpx
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.shared_system_client import SharedSystemClient
@@ -23,6 +24,8 @@ from chromadb.errors import ChromaError, NotFoundError
 
 from ingest.errors import BuildGone, IndexDamaged, IndexMissing, StoreUnavailable
 from ingest.settings import Settings
+
+UNITS = "-units"  # suffix of the collection beside each build that holds its sentence vectors
 
 
 def connect(settings: Settings) -> ClientAPI:
@@ -91,6 +94,7 @@ class IndexStore:
         self.base = settings.collection
         self.pointer_name = f"{self.base}-active"
         self.build_name = re.compile(re.escape(self.base) + r"-[0-9a-f]{12}")
+        self.any_build_name = re.compile(f"({self.build_name.pattern})(?:{re.escape(UNITS)})?")
 
     def _pointer(self) -> Collection:
         return self.client.get_or_create_collection(self.pointer_name, embedding_function=None)
@@ -142,10 +146,10 @@ class IndexStore:
         step = self.client.get_max_batch_size()
         return [slice(start, start + step) for start in range(0, count, step)]
 
-    def add(self, build: Collection, ids, vectors, documents, metadatas) -> None:
+    def add(self, build: Collection, ids, vectors, documents, metadatas=None) -> None:
         for part in self.batches(len(ids)):
             build.add(ids=ids[part], embeddings=vectors[part], documents=documents[part],
-                      metadatas=metadatas[part])
+                      metadatas=metadatas[part] if metadatas is not None else None)
 
     def read_all(self, build: Collection, include: list[str], page: int | None = None) -> dict:
         """Every record of `build` (ids and the `include` fields), read a page at a time: one
@@ -182,7 +186,43 @@ class IndexStore:
         self.drop_builds(keep=build.name)
 
     def drop_builds(self, keep: str | None) -> None:
+        """Delete every build (and its sentence vectors) but `keep`."""
         for collection in self.client.list_collections():
-            name = collection.name
-            if self.build_name.fullmatch(name) and name != keep:
+            match = self.any_build_name.fullmatch(collection.name)
+            if match and match.group(1) != keep:
+                self.client.delete_collection(collection.name)
+
+    def drop(self, build: Collection) -> None:
+        """Delete a build that was never switched in, and its sentence vectors."""
+        for name in (build.name, build.name + UNITS):
+            try:
                 self.client.delete_collection(name)
+            except NotFoundError:
+                pass
+
+    def units(self, build: Collection, create: bool = False) -> Collection | None:
+        """The collection of `build`'s sentence vectors (ids: ingest.units.text_key of the text
+        embedded), or None when the build has none (written by an older version, or too large)."""
+        name = build.name + UNITS
+        if create:
+            return self.client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except NotFoundError:
+            return None
+
+    def vectors(self, collection: Collection | None, ids: list[str] | None = None
+                ) -> dict[str, np.ndarray]:
+        """Stored vectors by id: of `ids`, or every one; {} for no collection."""
+        if collection is None:
+            return {}
+        if ids is None:
+            got = self.read_all(collection, ["embeddings"])
+        else:
+            got: dict[str, list] = {"ids": [], "embeddings": []}
+            for part in self.batches(len(ids)):
+                page = collection.get(ids=ids[part], include=["embeddings"])
+                got["ids"] += page["ids"]
+                got["embeddings"] += list(page["embeddings"])
+        return dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))

@@ -7,7 +7,7 @@ import pytest
 from langchain_core.documents import Document
 
 from assistant.index import BM25Retriever, QueryCachedEmbeddings, _best
-from ingest.embedding import load_embeddings
+from ingest.embedding import load_onnx_embeddings
 from ingest.settings import Settings
 
 
@@ -29,10 +29,10 @@ def test_bm25_ranks_the_chunk_with_the_rarer_shared_word_first():
 
 
 class Counting:
-    """The real model, counting its calls."""
+    """The real model (as answering runs it), counting its calls."""
 
     def __init__(self):
-        self.model = load_embeddings(Settings().model_sha256)
+        self.model = load_onnx_embeddings(Settings().model_sha256, Settings().onnx_dir)
         self.calls: list[list[str]] = []
 
     def embed_documents(self, texts):

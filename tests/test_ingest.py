@@ -32,7 +32,14 @@ def snapshot() -> dict:
 
 
 def builds() -> list[str]:
-    """Every collection of the index except the pointer: the active build and any orphan."""
+    """Every build of the index: the active one and any orphan (not their sentence vectors)."""
+    store = IndexStore(Settings())
+    return sorted(c.name for c in store.client.list_collections()
+                  if store.build_name.fullmatch(c.name))
+
+
+def collections() -> list[str]:
+    """Every collection of the index but the pointer: builds and their sentence vectors."""
     store = IndexStore(Settings())
     return sorted(c.name for c in store.client.list_collections() if c.name != store.pointer_name)
 
@@ -42,7 +49,7 @@ def assert_intact(before: dict) -> None:
     after = snapshot()
     assert after["name"] == before["name"]
     assert after["documents"] == before["documents"]
-    assert builds() == [before["name"]]
+    assert collections() == [before["name"], before["name"] + "-units"]
     chunk_id, vector = next(iter(before["vectors"].items()))
     hit = IndexStore(Settings()).require_active().query(query_embeddings=[vector], n_results=1)
     assert hit["ids"][0] == [chunk_id]
@@ -71,10 +78,10 @@ def embedded_texts(monkeypatch) -> list[str]:
 def forbid_model_load(monkeypatch) -> None:
     """A spy on the model loader that fails the test if ingest asks for the model at all."""
 
-    def load_embeddings(*args):
+    def load_onnx_embeddings(*args):
         raise AssertionError("the model was loaded for an unchanged corpus")
 
-    monkeypatch.setattr(pipeline, "load_embeddings", load_embeddings)
+    monkeypatch.setattr(pipeline, "load_onnx_embeddings", load_onnx_embeddings)
 
 
 # ---------------------------------------------------------------- incremental
@@ -112,8 +119,9 @@ def test_editing_a_paragraph_embeds_only_it_and_reuses_the_other_vectors(small_c
     edit(small_corpus / "alpha.md", "a small share", "five percent")
     report = ingest(small_corpus)
     assert (report.updated, report.added, report.removed, report.unchanged) == (1, 0, 0, 5)
-    assert report.embedded == 1
-    assert embedded_texts == ["Deploying\nCanary releases send five percent of traffic to the new version first."]
+    assert (report.embedded, report.sentences_embedded) == (1, 1)
+    assert embedded_texts == ["Deploying\nCanary releases send five percent of traffic to the new version first.",
+                              "Deploying: Canary releases send five percent of traffic to the new version first."]
     after = snapshot()
     assert after["name"] != before["name"]
     kept = set(before["vectors"]) & set(after["vectors"])
@@ -207,7 +215,8 @@ def test_a_small_change_is_written_into_the_active_build(larger_corpus, embedded
     edit(larger_corpus / "alpha.md", "a small share", "five percent")
     edit(larger_corpus / "alpha.md", "\nCanary releases", "\nFeature flags come first.\n\nCanary releases")
     report = ingest(larger_corpus)
-    assert (report.updated, report.added, report.embedded) == (1, 1, 2) and len(embedded_texts) == 2
+    assert (report.updated, report.added, report.embedded, report.sentences_embedded) == (1, 1, 2, 2)
+    assert len(embedded_texts) == 4  # two chunks and their one sentence each
     after = snapshot()
     assert builds() == [after["name"]] == [before["name"]]
     kept = set(before["vectors"]) & set(after["vectors"])
@@ -298,7 +307,8 @@ def test_a_build_left_by_a_killed_run_is_dropped_by_the_next_run(small_corpus):
     store = IndexStore(Settings())
     orphan = store.create_build({"corpus_hash": "from a run that was killed"})
     orphan.add(ids=["x"], embeddings=[[0.1] * 384], documents=["half a build"])
-    assert len(builds()) == 2
+    store.units(orphan, create=True).add(ids=["y"], embeddings=[[0.1] * 384])
+    assert len(builds()) == 2 and len(collections()) == 4
     report = ingest(small_corpus)
     assert report.embedded == 0
     assert_intact(before)
