@@ -205,7 +205,7 @@ class Index:
         """Every sentence vector of a small index, read from the build's stored vectors (by the
         text embedded); those missing (an older build) are embedded in one batch, once."""
         with read_errors(self.settings):
-            self._by_key = self.store.vectors(self.store.units(self.collection))
+            self._by_key = self.store.unit_vectors(self.store.units(self.collection))
         texts = {doc.id: unit_texts(doc, self._before.get(doc.id)) for doc in documents}
         wanted = {text_key(t): t for group in texts.values() for t in group}
         missing = {key: t for key, t in wanted.items() if key not in self._by_key}

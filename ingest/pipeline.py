@@ -223,8 +223,8 @@ def _update_in_place(store, build, old, chunks, manifest, settings, show_progres
     store.add(build, [c.id for c in fresh], vectors, [c.page_content for c in fresh],
               [c.metadata for c in fresh])
     if new_units:
-        store.add(store.units(build, create=True), list(new_units), unit_vectors,
-                  list(new_units.values()))
+        store.add_units(store.units(build, create=True), list(new_units), unit_vectors,
+                        list(new_units.values()))
     store.update_metadata(build, [c.id for c in moved], [c.metadata for c in moved])
     store.delete(build, sorted(set(old) - set(ids)))
     if units is not None:
@@ -238,11 +238,10 @@ def _build_and_switch(store, active, chunks, manifest, settings, show_progress):
     """Write a new build (reusing the vectors of unchanged chunks and sentence texts) and switch
     to it; returns the seconds spent embedding (the share of ingest the scale benchmark reports)
     and the number of sentence texts embedded."""
-    reused = {}
+    reused, reused_units, wanted = {}, {}, wanted_units(chunks)
     if active is not None:
         reused = store.vectors(active, [chunk.id for chunk in chunks])
-    wanted = wanted_units(chunks)
-    reused_units = store.vectors(store.units(active), list(wanted)) if active is not None else {}
+        reused_units = store.unit_vectors(store.units(active), list(wanted))
     fresh = [chunk for chunk in chunks if chunk.id not in reused]
     new_units = {key: text for key, text in wanted.items() if key not in reused_units}
     fresh_vectors, unit_vectors, seconds = _embed_checked(fresh, new_units, settings,
@@ -256,8 +255,8 @@ def _build_and_switch(store, active, chunks, manifest, settings, show_progress):
         store.add(build, ids, [vectors[i] for i in ids], [c.page_content for c in chunks],
                   [c.metadata for c in chunks])
         if wanted:
-            store.add(store.units(build, create=True), list(wanted),
-                      [units[key] for key in wanted], list(wanted.values()))
+            store.add_units(store.units(build, create=True), list(wanted),
+                            [units[key] for key in wanted], list(wanted.values()))
         check_build(ids, build.count())
     except BaseException:
         store.drop(build)

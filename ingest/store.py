@@ -6,6 +6,7 @@ collection's metadata at it, so readers always see one complete build.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
@@ -212,17 +213,34 @@ class IndexStore:
         except NotFoundError:
             return None
 
-    def vectors(self, collection: Collection | None, ids: list[str] | None = None
-                ) -> dict[str, np.ndarray]:
-        """Stored vectors by id: of `ids`, or every one; {} for no collection."""
-        if collection is None:
+    def vectors(self, build: Collection, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of those of `ids` that `build` holds, by id."""
+        found: dict[str, np.ndarray] = {}
+        for part in self.batches(len(ids)):
+            got = build.get(ids=ids[part], include=["embeddings"])
+            found.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+        return found
+
+    def add_units(self, units: Collection, keys: list[str], vectors, texts: list[str]) -> None:
+        """Store sentence vectors, each also in its metadata, where `unit_vectors` reads it."""
+        metadatas = [{"vector": base64.b64encode(np.asarray(v, dtype="<f4").tobytes()).decode()}
+                     for v in vectors]
+        self.add(units, keys, vectors, texts, metadatas)
+
+    def unit_vectors(self, units: Collection | None, keys: list[str] | None = None
+                     ) -> dict[str, np.ndarray]:
+        """Sentence vectors by key: of `keys`, or all; {} for no collection. Read from metadata,
+        not embeddings: an embedded reader's already loaded vector index does not see another
+        process's in-place writes ("Error finding id"), its metadata reads do."""
+        if units is None:
             return {}
-        if ids is None:
-            got = self.read_all(collection, ["embeddings"])
+        if keys is None:
+            got = self.read_all(units, ["metadatas"])
         else:
-            got: dict[str, list] = {"ids": [], "embeddings": []}
-            for part in self.batches(len(ids)):
-                page = collection.get(ids=ids[part], include=["embeddings"])
+            got = {"ids": [], "metadatas": []}
+            for part in self.batches(len(keys)):
+                page = units.get(ids=keys[part], include=["metadatas"])
                 got["ids"] += page["ids"]
-                got["embeddings"] += list(page["embeddings"])
-        return dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+                got["metadatas"] += page["metadatas"]
+        return {key: np.frombuffer(base64.b64decode(meta["vector"]), dtype="<f4")
+                for key, meta in zip(got["ids"], got["metadatas"])}

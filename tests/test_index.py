@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 import numpy as np
 import pytest
 from langchain_core.documents import Document
@@ -75,3 +78,41 @@ def test_ask_embeds_the_retrieval_query_and_the_composers_query_in_one_call(inde
     assert answer.citations and len(inner.calls) == 1
     widened, plain = inner.calls[0]
     assert plain == answer.rewritten_query and widened.startswith(plain) and widened != plain
+
+
+def refuse_to_embed(vectors, texts, embeddings):
+    assert not texts, f"opening the index embedded {len(texts)} sentences"
+
+
+def test_an_index_without_sentence_vectors_opens_says_so_once_and_a_re_ingest_stores_them(
+        small_corpus, monkeypatch, caplog):
+    import assistant.index as index_module
+    from assistant.index import Index
+    from ingest.pipeline import run_ingest, wanted_units
+    from ingest.store import IndexStore
+
+    run_ingest([small_corpus], Settings(), show_progress=False)
+    store = IndexStore(Settings())
+    build = store.require_active()
+    stored = store.unit_vectors(store.units(build))
+    store.client.delete_collection(build.name + "-units")  # as a version before issue 12 wrote it
+    manifest = json.loads(build.metadata["manifest"])
+    del manifest["sentence_vectors"]
+    build.modify(metadata={"manifest": json.dumps(manifest)})
+
+    monkeypatch.setattr(index_module, "_told_missing", False)
+    with caplog.at_level(logging.WARNING, logger="ops_assistant"):
+        old = [Index.open(Settings()) for _ in range(2)]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"this index was built without sentence vectors, so opening it embeds {len(stored)} "
+        "sentences; run `ops-assistant ingest` once to store them and open faster"]
+    assert old[0]._by_key.keys() == stored.keys()
+    assert all(np.allclose(old[0]._by_key[k], v, atol=1e-6) for k, v in stored.items())
+
+    report = run_ingest([small_corpus], Settings(), show_progress=False)
+    assert (report.embedded, report.sentences_embedded) == (0, len(stored))
+    monkeypatch.setattr(index_module, "_embed_missing", refuse_to_embed)
+    fresh = Index.open(Settings())
+    assert fresh._by_key.keys() == set(wanted_units(list(fresh.documents.values())))
+    assert all(np.allclose(fresh._unit_vectors[i], old[0]._unit_vectors[i], atol=1e-6)
+               for i in fresh.documents)

@@ -71,3 +71,21 @@ def test_incremental_update_on_the_server_switches_to_a_new_build(server_setting
     names = [c.name for c in client.list_collections() if c.name.startswith(server_settings.collection)]
     build = invoke_json("status")["collection"]
     assert sorted(names) == sorted([build, f"{build}-units", f"{server_settings.collection}-active"])
+
+
+def test_an_index_on_the_server_opens_with_its_stored_sentence_vectors(server_settings, small_corpus,
+                                                                       monkeypatch):
+    import assistant.index as index_module
+    from assistant import Assistant
+
+    report = invoke_json("ingest", str(small_corpus))
+    assert report["sentences_embedded"] == 8
+
+    def refuse_to_embed(vectors, texts, embeddings):
+        assert not texts, f"opening the index embedded {len(texts)} sentences"
+
+    monkeypatch.setattr(index_module, "_embed_missing", refuse_to_embed)
+    assistant = Assistant.load(server_settings)
+    assert sum(len(v) for v in assistant.index._unit_vectors.values()) == 8
+    answer = assistant.ask("How do canary releases work?", session="server")
+    assert answer.citations and "Canary releases" in answer.citations[0].quote
