@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from functools import cached_property
 from importlib import resources
 
 import numpy as np
@@ -50,7 +51,6 @@ class Assistant:
         self._lock = threading.Lock()
         self._reopening = threading.Lock()
         self._use(index)
-        self._suggestion_vectors = np.asarray(index.embeddings.embed_documents(SUGGESTIONS))
         self.chain = (RunnablePassthrough.assign(resolved=self._resolve)
                       | RunnablePassthrough.assign(docs=self._retrieve)
                       | RunnableLambda(self._answer))
@@ -187,6 +187,11 @@ class Assistant:
         claims: list[Claim] = self.composer.compose(text, query, topic, docs)
         rendered, citations = render(claims, lead)
         return verify(rendered, citations, notices)
+
+    @cached_property
+    def _suggestion_vectors(self) -> np.ndarray:
+        """The suggestions' vectors, embedded when an answer first offers them, not at load."""
+        return np.asarray(self.index.embeddings.embed_documents(SUGGESTIONS))
 
     def suggestions(self, query: str, count: int = 3) -> list[str]:
         """Questions the article answers, the closest to `query` first."""

@@ -116,3 +116,22 @@ def test_an_index_without_sentence_vectors_opens_says_so_once_and_a_re_ingest_st
     assert fresh._by_key.keys() == set(wanted_units(list(fresh.documents.values())))
     assert all(np.allclose(fresh._unit_vectors[i], old[0]._unit_vectors[i], atol=1e-6)
                for i in fresh.documents)
+
+
+def test_loading_the_assistant_embeds_nothing_and_a_question_is_one_model_call(
+        indexed_settings, monkeypatch):
+    from assistant import Assistant
+    from ingest.embedding import OnnxEmbeddings
+
+    calls: list[list[str]] = []
+    real = OnnxEmbeddings.encode
+
+    def counted(self, texts):
+        calls.append(list(texts))
+        return real(self, texts)
+
+    monkeypatch.setattr(OnnxEmbeddings, "encode", counted)
+    assistant = Assistant.load(indexed_settings)
+    assert calls == []
+    answer = assistant.ask("Who coined the term DataOps?", session="one-call")
+    assert "Lenny Liebmann" in answer.answer and len(calls) == 1
