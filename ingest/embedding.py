@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -79,13 +80,12 @@ def export_problem(expected_sha256: str, folder: Path) -> str | None:
     or a file that does not match its recorded sha256), or None when it can."""
     try:
         record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-        files = {record["onnx"]: record["onnx_sha256"], "tokenizer.json": record["tokenizer_sha256"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        files = {folder / record["folder"] / name: sha for name, sha in record["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return f"there is no ONNX export of the model in {folder}"
     if record.get("weights_sha256") != expected_sha256:
         return f"the ONNX export in {folder} was made from other weights"
-    for name, recorded in files.items():
-        path = folder / name
+    for path, recorded in files.items():
         found = file_sha256(path) if path.is_file() else "missing"
         if found != recorded:
             return f"{path}: sha256 is {found}, expected {recorded} as recorded at export"
@@ -109,13 +109,14 @@ def ensure_export(expected_sha256: str, folder: Path) -> dict:
 
 
 def _write_record(folder: Path, record: dict) -> None:
-    """Write the record last and atomically: it is what makes a new export the one loaded."""
+    """Write the record last and atomically: it is what makes a new export the one loaded; then
+    remove older exports."""
     scratch = folder / f".{RECORD}.{os.getpid()}"
     scratch.write_text(json.dumps(record, indent=1), encoding="utf-8")
     os.replace(scratch, folder / RECORD)
-    for old in folder.glob("model-*.onnx"):
-        if old.name != record["onnx"]:
-            old.unlink(missing_ok=True)
+    for old in folder.iterdir():
+        if old.is_dir() and not old.name.startswith(".") and old.name != record["folder"]:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 class OnnxEmbeddings(Embeddings):
@@ -129,9 +130,10 @@ class OnnxEmbeddings(Embeddings):
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        export = folder / record["folder"]
         self.session = onnxruntime.InferenceSession(
-            str(folder / record["onnx"]), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            str(export / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(export / "tokenizer.json"))
         padding = self.tokenizer.padding or {}
         self.tokenizer.enable_padding(pad_id=padding.get("pad_id", 0),
                                       pad_token=padding.get("pad_token", "[PAD]"))

@@ -72,20 +72,20 @@ def test_a_missing_export_is_made_by_the_first_ingest_and_a_tampered_one_is_rebu
     record = json.loads((folder / RECORD).read_text())
     assert record["weights_sha256"] == MODEL_SHA256 and export_problem(MODEL_SHA256, folder) is None
 
-    model = folder / record["onnx"]
+    model = folder / record["folder"] / "model.onnx.data"
     with model.open("r+b") as handle:
         handle.seek(len(model.read_bytes()) // 2)
         handle.write(b"\x00\x01\x02\x03")
     problem = export_problem(MODEL_SHA256, folder)
     assert problem.startswith(f"{model}: sha256 is ") and problem.endswith(
-        f"expected {record['onnx_sha256']} as recorded at export")
+        f"expected {record['files']['model.onnx.data']} as recorded at export")
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="ops_assistant"):
         rebuilt = ensure_export(MODEL_SHA256, folder)
     assert [r.getMessage() for r in caplog.records] == [
         f"{problem}: rebuilding it from the verified weights (once, a few seconds)"]
     assert export_problem(MODEL_SHA256, folder) is None
-    assert sorted(p.name for p in folder.iterdir()) == sorted([RECORD, rebuilt["onnx"], "tokenizer.json"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([RECORD, rebuilt["folder"]])
     again = OnnxEmbeddings(folder, rebuilt).embed_documents(["Who coined the term DataOps?"])
     assert cosines(again, onnx.embed_documents(["Who coined the term DataOps?"]))[0] >= 0.99999
 
@@ -95,7 +95,8 @@ def test_an_export_made_from_other_weights_or_with_a_changed_tokenizer_is_not_lo
     folder = shutil.copytree(Settings().onnx_dir, tmp_path / "onnx")
     assert export_problem(MODEL_SHA256, folder) is None
     assert export_problem("0" * 64, folder) == f"the ONNX export in {folder} was made from other weights"
-    (folder / "tokenizer.json").write_text("{}")
-    assert export_problem(MODEL_SHA256, folder).startswith(f"{folder / 'tokenizer.json'}: sha256 is ")
+    tokenizer = folder / json.loads((folder / RECORD).read_text())["folder"] / "tokenizer.json"
+    tokenizer.write_text("{}")
+    assert export_problem(MODEL_SHA256, folder).startswith(f"{tokenizer}: sha256 is ")
     (folder / RECORD).unlink()
     assert export_problem(MODEL_SHA256, folder) == f"there is no ONNX export of the model in {folder}"
