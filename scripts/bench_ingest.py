@@ -1,7 +1,8 @@
 """Ingest figures for the README: cold ingest and unchanged re-ingest of the corpus, measured as a
 user meets them (a new `ops-assistant ingest` process, start to done), and the embedding throughput
-of ingest's own embedding step against plain `SentenceTransformer.encode` on the same 5,000
-synthetic chunks in the same process, so that the ratio shows what ingest's wrapping costs.
+of ingest's own embedding step (ONNX Runtime on the exported model) against plain
+`SentenceTransformer.encode` (PyTorch) on the same 5,000 synthetic chunks in the same process, so
+that the ratio shows which of the two ingest should use in batches.
 
 Run: .venv/bin/python scripts/bench_ingest.py [--runs N] [--chunks N]
 (about 15 minutes with the defaults on 2 idle CPUs: the 5,000 chunks are embedded 2 x N times).
@@ -92,11 +93,11 @@ def print_table(runs: int, chunks: int, times: dict, rates: dict) -> None:
     rows = [
         ("cold ingest of corpus/ (process start to done)", f"{median(times['cold']):.2f} s", ""),
         ("re-ingest, corpus unchanged (process start to done)", f"{median(times['again']):.2f} s",
-         "< 2 s"),
+         "<= 1.0 s"),
         ("  the same with `python -m ingest ingest`", f"{median(times['again -m']):.2f} s", ""),
-        (f"embedding, ingest's step ({chunks} chunks)", f"{median(rates['ingest']):.0f} chunks/s", ""),
+        (f"embedding, ingest's step, ONNX ({chunks} chunks)", f"{median(rates['ingest']):.0f} chunks/s", ""),
         ("embedding, plain SentenceTransformer.encode", f"{median(rates['plain']):.0f} chunks/s", ""),
-        ("throughput ratio ingest / plain (median per run)", f"{median(rates['ratio']):.2f}", ">= 0.9"),
+        ("throughput ratio ingest / plain (median per run)", f"{median(rates['ratio']):.2f}", ">= 1"),
     ]
     print(f"ingest benchmark: median of {runs} runs, {os.cpu_count()} CPUs")
     for label, value, target in rows:
