@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import cached_property
 
 import bm25s
 import numpy as np
@@ -155,13 +156,17 @@ class Index:
         self.retriever = HybridRetriever(settings=settings, vectorstore=self.vectorstore,
                                          embeddings=self.embeddings,
                                          bm25=BM25Retriever.from_documents(documents))
-        self.vocabulary = frozenset(w for doc in documents for w in words(embedding_text(doc)))
         self._before = chunk_before(documents)
         self._unit_vectors: dict[str, np.ndarray] = {}
         self._by_key: dict[str, np.ndarray] = {}
         self._stored_vectors: dict[str, np.ndarray] = {}
         if len(documents) <= SENTENCE_LIMIT:
             self._read_unit_vectors(documents, previous)
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of the corpus (lower-cased), worked out on first use."""
+        return frozenset(w for doc in self.documents.values() for w in words(embedding_text(doc)))
 
     @classmethod
     def open(cls, settings: Settings, previous: "Index | None" = None) -> "Index":

@@ -100,7 +100,7 @@ def ensure_export(expected_sha256: str, folder: Path) -> dict:
         problem = export_problem(expected_sha256, folder)
         if problem:
             weights = verify_model(expected_sha256)
-            log.warning("%s: rebuilding it from the verified weights (once, a few seconds)", problem)
+            log.warning("%s: exporting the verified weights to ONNX (once, a few seconds)", problem)
             from ingest.onnx_export import export_model
 
             record = {**export_model(weights, folder), "weights_sha256": expected_sha256}

@@ -67,8 +67,8 @@ def test_a_missing_export_is_made_by_the_first_ingest_and_a_tampered_one_is_rebu
     with caplog.at_level(logging.WARNING, logger="ops_assistant"):
         run_ingest([small_corpus], Settings(), show_progress=False)
     assert [r.getMessage() for r in caplog.records] == [
-        f"there is no ONNX export of the model in {folder}: rebuilding it from the verified "
-        "weights (once, a few seconds)"]
+        f"there is no ONNX export of the model in {folder}: exporting the verified weights "
+        "to ONNX (once, a few seconds)"]
     record = json.loads((folder / RECORD).read_text())
     assert record["weights_sha256"] == MODEL_SHA256 and export_problem(MODEL_SHA256, folder) is None
 
@@ -83,7 +83,7 @@ def test_a_missing_export_is_made_by_the_first_ingest_and_a_tampered_one_is_rebu
     with caplog.at_level(logging.WARNING, logger="ops_assistant"):
         rebuilt = ensure_export(MODEL_SHA256, folder)
     assert [r.getMessage() for r in caplog.records] == [
-        f"{problem}: rebuilding it from the verified weights (once, a few seconds)"]
+        f"{problem}: exporting the verified weights to ONNX (once, a few seconds)"]
     assert export_problem(MODEL_SHA256, folder) is None
     assert sorted(p.name for p in folder.iterdir()) == sorted([RECORD, rebuilt["folder"]])
     again = OnnxEmbeddings(folder, rebuilt).embed_documents(["Who coined the term DataOps?"])
