@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +74,42 @@ def test_an_unchanged_re_ingest_imports_neither_the_model_nor_the_retrieval_stac
     report = json.loads(again)
     assert (report["embedded"], report["sentences_embedded"], report["unchanged"]) == (0, 0, 6)
     assert loaded == []
+
+
+def test_ops_assistant_ui_answers_as_soon_as_it_says_it_is_serving(corpus_index):
+    from gradio_client import Client
+
+    from conftest import free_port
+
+    port = free_port()
+    env = {**os.environ, "OPS_ASSISTANT_DATA_DIR": str(corpus_index)}
+    process = subprocess.Popen([str(Path(sys.executable).parent / "ops-assistant"), "ui", "--port",
+                                str(port)], env=env, cwd=CHECKOUT_DIR, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    try:
+        said = wait_for_line(process, "Serving the chat UI at", timeout_s=120)
+        assert said == f"Serving the chat UI at http://127.0.0.1:{port}"
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False, download_files=False,
+                        ssl_verify=False)  # no retry: it must be listening by now
+        answer = str(client.predict("Who coined the term DataOps?", api_name="/chat"))
+        assert "Lenny Liebmann" in answer and "[1]" in answer
+        assert "libtorch" not in Path(f"/proc/{process.pid}/maps").read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_for_line(process: subprocess.Popen, start: str, timeout_s: float) -> str:
+    """The first line of `process`'s stderr that starts with `start`; fails on a deadline."""
+    deadline, seen = time.monotonic() + timeout_s, b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stderr, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if selector.select(timeout=deadline - time.monotonic()):
+                chunk = os.read(process.stderr.fileno(), 65536)
+                assert chunk, f"the UI stopped (exit {process.poll()}): {seen.decode()[-500:]}"
+                seen += chunk
+                for line in seen.decode(errors="replace").splitlines():
+                    if line.startswith(start):
+                        return line.strip()
+    raise AssertionError(f"no {start!r} within {timeout_s} s: {seen.decode()[-500:]}")
