@@ -228,9 +228,10 @@ class Index:
                               ) -> dict[str, np.ndarray]:
         """Cosine of each sentence of each of `docs` to the query vector, by chunk id.
 
-        A small index has every sentence's vector, stored by ingest. A large one gives each sentence its
-        chunk's cosine (the stored vector): embedding sentences at question time cost ~45 ms per
-        question at 100k chunks and did not answer the golden set better there (docs/scale.md).
+        A small index has every sentence's vector, stored by ingest. A large one gives each
+        sentence its chunk's cosine (the stored vector): embedding sentences at question time
+        cost ~45 ms per question at 100k chunks and did not answer the golden set better there
+        (docs/scale.md).
         """
         chunk_vectors = self._chunk_vectors([d for d in docs if d.id not in self._unit_vectors])
         return {doc.id: (self._unit_vectors[doc.id] @ query_vector if doc.id in self._unit_vectors
@@ -252,7 +253,8 @@ class Index:
         return np.asarray(self.embeddings.embed_query(query))
 
 
-def _embed_missing(vectors: dict[str, np.ndarray], texts: list[str], embeddings: Embeddings) -> None:
+def _embed_missing(vectors: dict[str, np.ndarray], texts: list[str], embeddings: Embeddings
+                   ) -> None:
     """Embed the sentence texts a build did not store (written by an older version), saying once
     per process that a re-ingest stores them."""
     global _told_missing

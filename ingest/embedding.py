@@ -148,7 +148,8 @@ class OnnxEmbeddings(Embeddings):
         feeds = {"input_ids": [e.ids for e in encodings],
                  "attention_mask": [e.attention_mask for e in encodings],
                  "token_type_ids": [e.type_ids for e in encodings]}
-        return self.session.run(None, {k: np.asarray(v, dtype=np.int64) for k, v in feeds.items()})[0]
+        inputs = {name: np.asarray(ids, dtype=np.int64) for name, ids in feeds.items()}
+        return self.session.run(None, inputs)[0]
 
     def encode_batched(self, texts: list[str], batch_size: int = 64, progress=iter) -> np.ndarray:
         """Vectors of any number of texts, in batches of texts of about the same length (as

@@ -97,7 +97,8 @@ def embed_texts(texts: list[str], settings: Settings, show_progress: bool) -> np
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     embeddings = load_onnx_embeddings(settings.model_sha256, settings.onnx_dir)
     step = settings.embed_batch_size
-    bar = partial(tqdm, desc="embedding", unit="batch", disable=not show_progress or len(texts) <= step)
+    bar = partial(tqdm, desc="embedding", unit="batch",
+                  disable=not show_progress or len(texts) <= step)
     return embeddings.encode_batched(texts, step, progress=bar)
 
 

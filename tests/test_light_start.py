@@ -33,7 +33,8 @@ UI = ("from gradio_client import Client\n"
       "print(client.predict('Who coined the term DataOps?', api_name='/chat'))\n")
 
 
-def run_probe(code: str, names: tuple[str, ...], data_dir, stdin: str = "") -> tuple[str, list[str]]:
+def run_probe(code: str, names: tuple[str, ...], data_dir, stdin: str = ""
+              ) -> tuple[str, list[str]]:
     """Run `code` in a new Python process on the index in `data_dir`; returns what it printed
     and which of `names` it had imported by the end."""
     env = {**os.environ, "OPS_ASSISTANT_DATA_DIR": str(data_dir)}
