@@ -324,7 +324,7 @@ def test_status_of_a_fresh_index(indexed_settings):
     assert status.index == str(indexed_settings.data_dir / "chroma")
     assert status.chunks == IndexStore(indexed_settings).require_active().count() > 50
     assert status.corpus_hash == status.current_corpus_hash
-    assert status.model_sha256 == MODEL_SHA256 and status.model_ok
+    assert status.model_sha256 == MODEL_SHA256 and status.model_ok and status.onnx_export == "ok"
     assert status.model == str(embedding.model_dir())
 
 
