@@ -1,9 +1,10 @@
 """The bundled all-MiniLM-L6-v2, verified before it is loaded, behind LangChain's Embeddings.
 
-Two ways to run the same weights: `load_embeddings` (sentence-transformers on PyTorch, the
-reference) and `load_onnx_embeddings` (ONNX Runtime on an export of the verified weights, what
-ingest and answering use; no PyTorch import, about 3x faster per query on two cores). The export
-is made once (`ingest.onnx_export`), recorded with its sha256, and checked before every load.
+Two ways to run the same weights: `load_onnx_embeddings` (ONNX Runtime on an export of the
+verified weights: what answering and most ingests use; no PyTorch import, about 3x faster per
+query on two cores) and `load_embeddings` (sentence-transformers on PyTorch: the reference, and
+faster for ingest's large batches). The export is made once (`ingest.onnx_export`), recorded with
+its sha256, and checked before every load.
 """
 
 from __future__ import annotations
@@ -151,13 +152,12 @@ class OnnxEmbeddings(Embeddings):
         inputs = {name: np.asarray(ids, dtype=np.int64) for name, ids in feeds.items()}
         return self.session.run(None, inputs)[0]
 
-    def encode_batched(self, texts: list[str], batch_size: int = 64, progress=iter) -> np.ndarray:
+    def encode_batched(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Vectors of any number of texts, in batches of texts of about the same length (as
-        `SentenceTransformer.encode` cuts them, so no batch pads a short text to a long one);
-        `progress` wraps the iterable of batches (e.g. a tqdm bar)."""
+        `SentenceTransformer.encode` cuts them, so no batch pads a short text to a long one)."""
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         by_length = sorted(range(len(texts)), key=lambda index: -len(texts[index]))
-        for start in progress(range(0, len(texts), batch_size)):
+        for start in range(0, len(texts), batch_size):
             batch = by_length[start:start + batch_size]
             vectors[batch] = self.encode([texts[i] for i in batch])
         return vectors

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ from tqdm import tqdm
 
 from ingest.checks import check_build, check_vectors, file_problems
 from ingest.chunking import Chunker, embedding_text
-from ingest.embedding import DIMENSIONS, load_onnx_embeddings
+from ingest.embedding import DIMENSIONS, load_embeddings, load_onnx_embeddings
 from ingest.errors import NothingToIngest
 from ingest.loaders import Problem, SourceFile, load_files
 from ingest.settings import Settings
@@ -25,6 +24,7 @@ from ingest.units import SENTENCE_LIMIT, all_unit_texts, text_key
 # A change of at most this share of the active build's chunks is written into it in place; a
 # larger one is built beside it and switched in, so readers never see a half-changed corpus.
 IN_PLACE_SHARE = 0.1
+TORCH_FROM = 1000  # texts; a larger embedding step runs on sentence-transformers (embed_texts)
 
 
 class IngestReport(BaseModel):
@@ -87,19 +87,28 @@ def classify(chunks: list[Document], old: dict[str, dict]) -> dict[str, int]:
 
 
 def embed_texts(texts: list[str], settings: Settings, show_progress: bool) -> np.ndarray:
-    """Vectors for `texts`, in their order, as a (len(texts), 384) array, through ONNX Runtime.
+    """Vectors for `texts`, in their order, as a (len(texts), 384) array.
 
-    Batches are cut from the texts sorted by length, as one `SentenceTransformer.encode` call
-    does: cut in corpus order, each batch is padded to its longest text, which made the model
-    run on 15% more tokens than plain encode on the 5,000 chunks of scripts/bench_ingest.py.
+    Up to TORCH_FROM texts through ONNX Runtime (no PyTorch import); more through
+    sentence-transformers, whose batches run ~1.2x faster per CPU second here, which pays for
+    loading PyTorch (~4 s) from about a thousand texts (scripts/bench_ingest.py). Both give the
+    same vectors (tests/test_embedding.py). Batches are cut from the texts sorted by length, as
+    one `SentenceTransformer.encode` call does: cut in corpus order, each batch is padded to its
+    longest text, which made the model run on 15% more tokens on the 5,000 chunks of
+    scripts/bench_ingest.py.
     """
+    vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    embeddings = load_onnx_embeddings(settings.model_sha256, settings.onnx_dir)
+        return vectors
+    embeddings = (load_embeddings(settings.model_sha256) if len(texts) > TORCH_FROM
+                  else load_onnx_embeddings(settings.model_sha256, settings.onnx_dir))
+    by_length = sorted(range(len(texts)), key=lambda index: -len(texts[index]))
     step = settings.embed_batch_size
-    bar = partial(tqdm, desc="embedding", unit="batch",
-                  disable=not show_progress or len(texts) <= step)
-    return embeddings.encode_batched(texts, step, progress=bar)
+    for start in tqdm(range(0, len(texts), step), desc="embedding", unit="batch",
+                      disable=not show_progress or len(texts) <= step):
+        batch = by_length[start:start + step]
+        vectors[batch] = embeddings.embed_documents([texts[i] for i in batch])
+    return vectors
 
 
 def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True) -> IngestReport:

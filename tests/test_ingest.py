@@ -78,10 +78,11 @@ def embedded_texts(monkeypatch) -> list[str]:
 def forbid_model_load(monkeypatch) -> None:
     """A spy on the model loader that fails the test if ingest asks for the model at all."""
 
-    def load_onnx_embeddings(*args):
+    def load_embeddings(*args):
         raise AssertionError("the model was loaded for an unchanged corpus")
 
-    monkeypatch.setattr(pipeline, "load_onnx_embeddings", load_onnx_embeddings)
+    monkeypatch.setattr(pipeline, "load_onnx_embeddings", load_embeddings)
+    monkeypatch.setattr(pipeline, "load_embeddings", load_embeddings)
 
 
 # ---------------------------------------------------------------- incremental
@@ -179,6 +180,8 @@ def test_embedding_in_length_sorted_batches_keeps_each_vector_with_its_text(monk
     model = embedding.load_embeddings(MODEL_SHA256)
     alone = [model.embed_query(text) for text in texts]
     assert np.allclose(vectors, alone, atol=1e-5)
+    monkeypatch.setattr(pipeline, "TORCH_FROM", 2)  # a large step: sentence-transformers' batches
+    assert np.allclose(pipeline.embed_texts(texts, Settings(), show_progress=False), alone, atol=1e-5)
 
 
 # ---------------------------------------------------------------- small changes, in place
