@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from functools import cached_property
 
 import bm25s
@@ -73,9 +74,13 @@ class BM25Retriever(BaseRetriever):
     k: int = 8
 
     @classmethod
-    def from_documents(cls, documents: list[Document], k: int = 8) -> "BM25Retriever":
+    def from_documents(cls, documents: list[Document], k: int = 8,
+                       tokens: list[list[str]] | None = None) -> "BM25Retriever":
+        """BM25 over `documents`, or over their `tokens` when the caller stemmed them already."""
+        if tokens is None:
+            tokens = [stems(embedding_text(doc)) for doc in documents]
         engine = bm25s.BM25()
-        engine.index([stems(embedding_text(doc)) or ["_"] for doc in documents], show_progress=False)
+        engine.index([t or ["_"] for t in tokens], show_progress=False)
         positions = {doc.id: i for i, doc in enumerate(documents)}
         return cls(documents=documents, engine=engine, positions=positions, k=k)
 
@@ -153,9 +158,11 @@ class Index:
         self.vectorstore = Chroma(client=store.client, collection_name=self.collection_name,
                                   embedding_function=self.embeddings,
                                   create_collection_if_not_exists=False)
+        tokens = [stems(embedding_text(doc)) for doc in documents]
+        self.document_frequency = Counter(s for chunk in tokens for s in set(chunk))
         self.retriever = HybridRetriever(settings=settings, vectorstore=self.vectorstore,
                                          embeddings=self.embeddings,
-                                         bm25=BM25Retriever.from_documents(documents))
+                                         bm25=BM25Retriever.from_documents(documents, tokens=tokens))
         self._before = chunk_before(documents)
         self._unit_vectors: dict[str, np.ndarray] = {}
         self._by_key: dict[str, np.ndarray] = {}
