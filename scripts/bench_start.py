@@ -1,6 +1,6 @@
 """Start-up figures for the README, as a user meets them: whole processes, timed from outside.
 
-    .venv/bin/python scripts/bench_start.py [--runs 3] [--json]
+    .venv/bin/python scripts/bench_start.py [--runs 3] [--json] [--ops-assistant COMMAND]
 
 - `ops-assistant ask "Who coined the term DataOps?"` on a built index: wall seconds, CPU seconds
   (user + system) and peak memory (the process's own maximum RSS, from wait4);
@@ -10,6 +10,7 @@
 
 Every figure is the median of `--runs` runs; each run's figures are printed too. The index is the
 one in OPS_ASSISTANT_DATA_DIR (default .data/), built first if it is missing or stale.
+`--ops-assistant` names another build's command to time (e.g. a checkout of an older commit).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import socket
 import statistics
 import subprocess
@@ -27,7 +29,7 @@ from pathlib import Path
 from gradio_client import Client
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-OPS_ASSISTANT = str(Path(sys.executable).parent / "ops-assistant")
+OPS_ASSISTANT = [str(Path(sys.executable).parent / "ops-assistant")]
 QUESTION = "Who coined the term DataOps?"
 ENV = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False"}
 
@@ -55,7 +57,7 @@ def first_chat_answer(timeout_s: float = 120.0) -> dict:
     start to the answer, and the server's peak MiB (it is stopped after the answer)."""
     port = free_port()
     started = time.perf_counter()
-    process = subprocess.Popen([OPS_ASSISTANT, "ui", "--port", str(port)], cwd=CHECKOUT, env=ENV,
+    process = subprocess.Popen([*OPS_ASSISTANT, "ui", "--port", str(port)], cwd=CHECKOUT, env=ENV,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while time.perf_counter() - started < timeout_s:
@@ -79,14 +81,14 @@ def first_chat_answer(timeout_s: float = 120.0) -> dict:
 
 
 def measure(runs: int) -> dict[str, list[dict]]:
-    subprocess.run([OPS_ASSISTANT, "ingest", "--quiet"], cwd=CHECKOUT, env=ENV, check=True)
+    subprocess.run([*OPS_ASSISTANT, "ingest", "--quiet"], cwd=CHECKOUT, env=ENV, check=True)
     figures: dict[str, list[dict]] = {"ask": [], "ui_first_answer": [], "import_gradio": [],
                                       "re_ingest": []}
     for _ in range(runs):
-        figures["ask"].append(run([OPS_ASSISTANT, "ask", QUESTION]))
+        figures["ask"].append(run([*OPS_ASSISTANT, "ask", QUESTION]))
         figures["ui_first_answer"].append(first_chat_answer())
         figures["import_gradio"].append(run([sys.executable, "-c", "import gradio"]))
-        figures["re_ingest"].append(run([OPS_ASSISTANT, "ingest", "--quiet"]))
+        figures["re_ingest"].append(run([*OPS_ASSISTANT, "ingest", "--quiet"]))
     return figures
 
 
@@ -103,7 +105,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--ops-assistant", help="the command to time instead of this checkout's")
     args = parser.parse_args()
+    if args.ops_assistant:
+        OPS_ASSISTANT[:] = shlex.split(args.ops_assistant)
     figures = measure(args.runs)
     medians = summary(figures)
     if args.json:
