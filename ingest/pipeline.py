@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,6 +16,7 @@ from ingest.chunking import Chunker, embedding_text
 from ingest.embedding import DIMENSIONS, load_embeddings, load_onnx_embeddings
 from ingest.errors import NothingToIngest
 from ingest.loaders import Problem, SourceFile, load_files
+from ingest.manifest import build_manifest, same_build, unchanged_build
 from ingest.settings import Settings
 from ingest.store import IndexStore
 from ingest.units import SENTENCE_LIMIT, all_unit_texts, text_key
@@ -42,11 +42,6 @@ class IngestReport(BaseModel):
     sentences_embedded: int = 0
     embedding_seconds: float = 0.0
     seconds: float
-
-
-def corpus_hash(files: list[SourceFile]) -> str:
-    lines = sorted(f"{file.source}\0{file.sha256}" for file in files)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def chunk_files(files: list[SourceFile], settings: Settings):
@@ -120,17 +115,25 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
     """
     started = time.perf_counter()
     files, problems = load_files(paths, settings.max_file_bytes)
+    store = IndexStore(settings)
+    unchanged = unchanged_build(store, paths, files, settings)
+    if unchanged is not None:
+        store.drop_builds(keep=store.active().name)  # builds left behind by an interrupted run
+        return IngestReport(
+            index=settings.index_location, files=[file.source for file in files],
+            skipped=[str(problem) for problem in problems], chunks=unchanged["chunks"], added=0,
+            updated=0, removed=0, unchanged=unchanged["chunks"], embedded=0,
+            seconds=round(time.perf_counter() - started, 3))
     chunks, files, bad_files = chunk_files(files, settings)
     problems += bad_files
     if not files:
         reasons = "; ".join(map(str, problems)) or "no files found"
         raise NothingToIngest(f"nothing to ingest: {reasons}")
-    store = IndexStore(settings)
     active, old = _reusable_build(store, settings)
     counts = classify(chunks, old)
-    manifest = _manifest(paths, files, chunks, settings)
+    manifest = build_manifest(paths, files, len(chunks), settings)
     work = (0.0, 0)
-    if not store.interrupted() and _same_build(store.manifest(), manifest, counts, len(old)):
+    if not store.interrupted() and same_build(store.manifest(), manifest, counts, len(old)):
         store.drop_builds(keep=active.name)  # builds left behind by an interrupted run
     elif _small_change(counts, len(old)):
         work = _update_in_place(store, active, old, chunks, manifest, settings, show_progress)
@@ -149,22 +152,6 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
     )
 
 
-def _manifest(paths: list[Path], files: list[SourceFile], chunks: list[Document],
-              settings: Settings) -> dict:
-    """What a build records about itself; an unchanged corpus gives the same one (but the time)."""
-    return {
-        "corpus_hash": corpus_hash(files),
-        "model_sha256": settings.model_sha256,
-        "paths": [str(path.resolve()) for path in paths],
-        "files": {file.source: file.sha256 for file in files},
-        "chunks": len(chunks),
-        "max_chunk_chars": settings.max_chunk_chars,
-        # a build written before sentence vectors were stored lacks this, so a re-run adds them
-        "sentence_vectors": len(chunks) <= SENTENCE_LIMIT,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-
-
 def _reusable_build(store: IndexStore, settings: Settings):
     """The active build and its chunks' metadata, or (None, {}) when its vectors cannot be reused.
 
@@ -176,13 +163,6 @@ def _reusable_build(store: IndexStore, settings: Settings):
         return None, {}
     got = store.read_all(active, ["metadatas"])
     return active, dict(zip(got["ids"], got["metadatas"]))
-
-
-def _same_build(old_manifest: dict | None, manifest: dict, counts: dict, old_count: int) -> bool:
-    """True when the active build already holds exactly this corpus, so nothing is rebuilt."""
-    if old_manifest is None or counts["unchanged"] != old_count or counts["unchanged"] != manifest["chunks"]:
-        return False
-    return {**old_manifest, "built_at": None} == {**manifest, "built_at": None}
 
 
 def wanted_units(chunks: list[Document]) -> dict[str, str]:

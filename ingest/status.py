@@ -8,7 +8,8 @@ from pydantic import BaseModel
 
 from ingest.embedding import export_problem, file_sha256, model_dir
 from ingest.loaders import load_files
-from ingest.pipeline import chunk_files, corpus_hash
+from ingest.manifest import corpus_hash
+from ingest.pipeline import chunk_files
 from ingest.settings import Settings
 from ingest.store import IndexStore
 

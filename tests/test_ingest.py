@@ -363,3 +363,24 @@ def test_status_before_any_ingest(user_dir):
     status = json.loads(result.stdout)
     assert status["built"] is False and status["stale"] is True and status["chunks"] == 0
     assert "run `ops-assistant ingest`" in status["reason"]
+
+
+def test_an_unchanged_corpus_is_not_chunked_again_unless_the_chunking_code_changed(
+        small_corpus, monkeypatch):
+    from ingest import manifest
+
+    chunked: list[int] = []
+    real = pipeline.chunk_files
+
+    def spy(files, settings):
+        chunked.append(len(files))
+        return real(files, settings)
+
+    monkeypatch.setattr(pipeline, "chunk_files", spy)
+    ingest(small_corpus)
+    assert ingest(small_corpus).unchanged == SMALL_CHUNKS and chunked == [2]
+    monkeypatch.setattr(manifest, "code_hash", lambda: "0" * 64)  # as if the chunker changed
+    report = ingest(small_corpus)
+    assert chunked == [2, 2] and (report.unchanged, report.embedded) == (SMALL_CHUNKS, 0)
+    assert json.loads(IndexStore(Settings()).require_active().metadata["manifest"])["code"] == "0" * 64
+    assert ingest(small_corpus).unchanged == SMALL_CHUNKS and chunked == [2, 2]

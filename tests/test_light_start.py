@@ -17,7 +17,8 @@ import pytest
 from ingest.settings import CHECKOUT_DIR
 
 HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn")
-RETRIEVAL = ("onnxruntime", "tokenizers", "langchain_chroma", "bm25s", "assistant.index")
+RETRIEVAL = ("onnxruntime", "tokenizers", "langchain_chroma", "bm25s", "assistant.index",
+             "langchain_text_splitters")  # nor the chunker's splitter: nothing is chunked again
 REPORT = ("import json, sys\n"
           "print('MODULES=' + json.dumps(sorted(m for m in {names!r} if m in sys.modules)))\n")
 COMMAND = ("from ui.cli import app\n"
