@@ -18,6 +18,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.text import sentences, stems, words
+from ingest.catalog import read_catalog
 from ingest.chunking import embedding_text
 from ingest.embedding import DIMENSIONS, load_onnx_embeddings
 from ingest.settings import Settings
@@ -178,15 +179,13 @@ class Index:
     @classmethod
     def open(cls, settings: Settings, previous: "Index | None" = None) -> "Index":
         """Open the active build named by the index pointer; IndexMissing if there is none.
-        Reads the chunks and the sentence vectors ingest stored; embeds nothing, but for a build
-        written before sentence vectors were stored (those `previous`, the Index this one
-        replaces, holds are kept)."""
+        Reads the chunks (from the build's catalog when it can) and the sentence vectors ingest
+        stored; embeds nothing, but for a build written before sentence vectors were stored
+        (those `previous`, the Index this one replaces, holds are kept)."""
         store = IndexStore(settings)
         with read_errors(settings):
             collection = store.require_active()
-            got = store.read_all(collection, ["documents", "metadatas"])
-        documents = [Document(id=i, page_content=text, metadata=meta)
-                     for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
+            documents = read_catalog(store, collection) or _read_chunks(store, collection)
         documents.sort(key=lambda d: (d.metadata["source"], d.metadata.get("order", 0)))
         return cls(settings, store, collection, documents, previous)
 
@@ -258,6 +257,13 @@ class Index:
 
     def query_vector(self, query: str) -> np.ndarray:
         return np.asarray(self.embeddings.embed_query(query))
+
+
+def _read_chunks(store: IndexStore, collection: Collection) -> list[Document]:
+    """Every chunk of a build read one by one (a build without a usable catalog)."""
+    got = store.read_all(collection, ["documents", "metadatas"])
+    return [Document(id=i, page_content=text, metadata=meta)
+            for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
 
 
 def _embed_missing(vectors: dict[str, np.ndarray], texts: list[str], embeddings: Embeddings

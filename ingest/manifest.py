@@ -36,10 +36,11 @@ def build_manifest(paths: list[Path], files: list[SourceFile], chunks: int, sett
 
 
 def code_hash() -> str:
-    """The sha256 of the code that decides what a build holds (which files, their chunks and
-    the sentence texts embedded): a build made by other code is compared chunk by chunk."""
+    """The sha256 of the code that decides what a build holds (which files, their chunks, the
+    sentence texts embedded, the catalog): a build made by other code is compared chunk by chunk
+    (and so completed, in place)."""
     digest = hashlib.sha256()
-    for name in ("loaders.py", "chunking.py", "checks.py", "units.py"):
+    for name in ("loaders.py", "chunking.py", "checks.py", "units.py", "catalog.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
 

@@ -11,6 +11,7 @@ from langchain_core.documents import Document
 from pydantic import BaseModel
 from tqdm import tqdm
 
+from ingest.catalog import by_source, catalog_of, delete_files, write_files
 from ingest.checks import check_build, check_vectors, file_problems
 from ingest.chunking import Chunker, embedding_text
 from ingest.embedding import DIMENSIONS, load_embeddings, load_onnx_embeddings
@@ -219,9 +220,27 @@ def _update_in_place(store, build, old, chunks, manifest, settings, show_progres
     store.delete(build, sorted(set(old) - set(ids)))
     if units is not None:
         store.delete(units, sorted(stored - set(wanted)))
+    fresh_vectors = dict(zip((c.id for c in fresh), vectors))
+    _update_catalog(store, build, old, chunks, fresh + moved, fresh_vectors)
     check_build(ids, build.count())
     store.set_manifest(build, manifest)
     return seconds, len(new_units)
+
+
+def _update_catalog(store, build, old, chunks, changed, fresh_vectors) -> None:
+    """Rewrite the catalog records of the files with a new, moved or removed chunk (of every
+    file when the build has no catalog yet), and delete those of files that are gone."""
+    catalog = catalog_of(store, build)
+    files = by_source(chunks)
+    removed = {old[i]["source"] for i in set(old) - {c.id for c in chunks}}
+    rewrite = set(files) if catalog is None else {c.metadata["source"] for c in changed} | removed
+    rewrite &= set(files)
+    firsts = [files[source][0].id for source in sorted(rewrite)]
+    vectors = {i: fresh_vectors[i] for i in firsts if i in fresh_vectors}
+    vectors |= store.vectors(build, [i for i in firsts if i not in vectors])
+    catalog = catalog or catalog_of(store, build, create=True)
+    write_files(store, catalog, {source: files[source] for source in rewrite}, vectors)
+    delete_files(store, catalog, sorted(removed - set(files)))
 
 
 def _build_and_switch(store, active, chunks, manifest, settings, show_progress):
@@ -247,6 +266,7 @@ def _build_and_switch(store, active, chunks, manifest, settings, show_progress):
         if wanted:
             store.add_units(store.units(build, create=True), list(wanted),
                             [units[key] for key in wanted], list(wanted.values()))
+        write_files(store, catalog_of(store, build, create=True), by_source(chunks), vectors)
         check_build(ids, build.count())
     except BaseException:
         store.drop(build)

@@ -27,6 +27,7 @@ from ingest.errors import BuildGone, IndexDamaged, IndexMissing, StoreUnavailabl
 from ingest.settings import Settings
 
 UNITS = "-units"  # suffix of the collection beside each build that holds its sentence vectors
+BESIDE = ("-units", "-catalog")  # every collection kept beside a build (ingest/catalog.py)
 
 
 def connect(settings: Settings) -> ClientAPI:
@@ -95,7 +96,8 @@ class IndexStore:
         self.base = settings.collection
         self.pointer_name = f"{self.base}-active"
         self.build_name = re.compile(re.escape(self.base) + r"-[0-9a-f]{12}")
-        self.any_build_name = re.compile(f"({self.build_name.pattern})(?:{re.escape(UNITS)})?")
+        beside = "|".join(map(re.escape, BESIDE))
+        self.any_build_name = re.compile(f"({self.build_name.pattern})(?:{beside})?")
 
     def _pointer(self) -> Collection:
         return self.client.get_or_create_collection(self.pointer_name, embedding_function=None)
@@ -195,7 +197,7 @@ class IndexStore:
 
     def drop(self, build: Collection) -> None:
         """Delete a build that was never switched in, and its sentence vectors."""
-        for name in (build.name, build.name + UNITS):
+        for name in (build.name, *(build.name + suffix for suffix in BESIDE)):
             try:
                 self.client.delete_collection(name)
             except NotFoundError:

@@ -49,7 +49,7 @@ def assert_intact(before: dict) -> None:
     after = snapshot()
     assert after["name"] == before["name"]
     assert after["documents"] == before["documents"]
-    assert collections() == [before["name"], before["name"] + "-units"]
+    assert collections() == [before["name"], before["name"] + "-catalog", before["name"] + "-units"]
     chunk_id, vector = next(iter(before["vectors"].items()))
     hit = IndexStore(Settings()).require_active().query(query_embeddings=[vector], n_results=1)
     assert hit["ids"][0] == [chunk_id]
@@ -311,7 +311,7 @@ def test_a_build_left_by_a_killed_run_is_dropped_by_the_next_run(small_corpus):
     orphan = store.create_build({"corpus_hash": "from a run that was killed"})
     orphan.add(ids=["x"], embeddings=[[0.1] * 384], documents=["half a build"])
     store.units(orphan, create=True).add(ids=["y"], embeddings=[[0.1] * 384])
-    assert len(builds()) == 2 and len(collections()) == 4
+    assert len(builds()) == 2 and len(collections()) == 5
     report = ingest(small_corpus)
     assert report.embedded == 0
     assert_intact(before)
@@ -384,3 +384,35 @@ def test_an_unchanged_corpus_is_not_chunked_again_unless_the_chunking_code_chang
     assert chunked == [2, 2] and (report.unchanged, report.embedded) == (SMALL_CHUNKS, 0)
     assert json.loads(IndexStore(Settings()).require_active().metadata["manifest"])["code"] == "0" * 64
     assert ingest(small_corpus).unchanged == SMALL_CHUNKS and chunked == [2, 2]
+
+
+def test_the_catalog_holds_exactly_the_builds_chunks_after_every_kind_of_run(larger_corpus):
+    from assistant.index import _read_chunks
+    from ingest.catalog import catalog_of, read_catalog
+
+    def catalog_matches_build() -> None:
+        store = IndexStore(Settings())
+        build = store.require_active()
+        listed = {d.id: (d.page_content, d.metadata) for d in read_catalog(store, build)}
+        assert listed == {d.id: (d.page_content, d.metadata) for d in _read_chunks(store, build)}
+
+    ingest(larger_corpus)
+    catalog_matches_build()
+    edit(larger_corpus / "alpha.md", "a small share", "five percent")
+    (larger_corpus / "note-03.md").unlink()
+    assert ingest(larger_corpus).removed == 2  # both written in place
+    catalog_matches_build()
+    for i in range(40):
+        (larger_corpus / f"extra-{i}.md").write_text(f"# Extra {i}\n\nService {i} pages team {i}.\n")
+    assert ingest(larger_corpus).added == 40  # a new build, switched in
+    catalog_matches_build()
+
+    store = IndexStore(Settings())
+    build = store.require_active()
+    store.client.delete_collection(catalog_of(store, build).name)  # as an older version left it
+    assert read_catalog(store, build) is None
+    edit(larger_corpus / "beta.md", "stopped updating", "went stale")
+    ingest(larger_corpus)  # in place: writes the whole catalog, not only beta.md's record
+    catalog_matches_build()
+    store.mark_updating(build, {"corpus_hash": "an update under way"})
+    assert read_catalog(store, build) is None

@@ -70,7 +70,8 @@ def test_incremental_update_on_the_server_switches_to_a_new_build(server_setting
     client = http_client(server_settings.chroma_url)
     names = [c.name for c in client.list_collections() if c.name.startswith(server_settings.collection)]
     build = invoke_json("status")["collection"]
-    assert sorted(names) == sorted([build, f"{build}-units", f"{server_settings.collection}-active"])
+    assert sorted(names) == sorted([build, f"{build}-catalog", f"{build}-units",
+                                    f"{server_settings.collection}-active"])
 
 
 def test_an_index_on_the_server_opens_with_its_stored_sentence_vectors(server_settings, small_corpus,
