@@ -22,9 +22,8 @@ from assistant.recommender import Recommender
 from assistant.schema import Answer
 from assistant.scope import judge, missing_answer_type
 from assistant.spelling import Speller
-from assistant.text import clean, printable, without_markup, words
+from assistant.text import clean, printable, without_markup
 from assistant.topics import aspect_words
-from ingest.chunking import embedding_text
 from ingest.errors import BuildGone
 from ingest.settings import Settings
 
@@ -58,7 +57,7 @@ class Assistant:
     def _use(self, index: Index) -> None:
         """Read from `index` from now on: every part built from a build's chunks is rebuilt, and
         swapped in only once all are ready, so a failed re-open leaves the old ones working."""
-        speller = Speller([w for d in index.documents.values() for w in words(embedding_text(d))])
+        speller = Speller(index.word_counts.elements())
         composer, recommender = Composer(index), Recommender(index, speller)
         self.index, self.speller, self.composer, self.recommender = (
             index, speller, composer, recommender)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from functools import cached_property
 
 import bm25s
 import numpy as np
@@ -17,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.text import sentences, stems, words
+from assistant.text import sentences, stem_words, stems, words
 from ingest.catalog import read_catalog
 from ingest.chunking import embedding_text
 from ingest.embedding import DIMENSIONS, load_onnx_embeddings
@@ -159,7 +158,13 @@ class Index:
         self.vectorstore = Chroma(client=store.client, collection_name=self.collection_name,
                                   embedding_function=self.embeddings,
                                   create_collection_if_not_exists=False)
-        tokens = [stems(embedding_text(doc)) for doc in documents]
+        # One pass over the corpus's words feeds BM25, the composer's idf and the speller.
+        self.word_counts: Counter[str] = Counter()
+        tokens = []
+        for doc in documents:
+            chunk_words = words(embedding_text(doc))
+            self.word_counts.update(chunk_words)
+            tokens.append(stem_words(chunk_words))
         self.document_frequency = Counter(s for chunk in tokens for s in set(chunk))
         self.retriever = HybridRetriever(settings=settings, vectorstore=self.vectorstore,
                                          embeddings=self.embeddings,
@@ -171,10 +176,10 @@ class Index:
         if len(documents) <= SENTENCE_LIMIT:
             self._read_unit_vectors(documents, previous)
 
-    @cached_property
+    @property
     def vocabulary(self) -> frozenset[str]:
-        """Every word of the corpus (lower-cased), worked out on first use."""
-        return frozenset(w for doc in self.documents.values() for w in words(embedding_text(doc)))
+        """Every word of the corpus (lower-cased)."""
+        return frozenset(self.word_counts)
 
     @classmethod
     def open(cls, settings: Settings, previous: "Index | None" = None) -> "Index":

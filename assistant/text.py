@@ -63,7 +63,12 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def stems(text: str) -> list[str]:
     """Stemmed content words (stopwords removed), the unit of lexical matching."""
-    return _stemmer().stemWords([w for w in words(text) if w not in STOPWORDS])
+    return stem_words(words(text))
+
+
+def stem_words(tokens: list[str]) -> list[str]:
+    """`stems` of text already split into `words`."""
+    return _stemmer().stemWords([w for w in tokens if w not in STOPWORDS])
 
 
 def stem(word: str) -> str:
