@@ -21,7 +21,6 @@ from assistant.index import Index
 from assistant.scope import judge, missing_answer_type
 from assistant.spelling import Speller
 from assistant.structure import Enumeration, enumerations, pick
-from assistant.topics import aspect_words
 from assistant.understanding import Part
 
 
@@ -67,9 +66,10 @@ class Answerer:
             docs = [d for d in self.index.section(part.item.section)
                     if d.metadata.get("kind") != "editorial_note"]
             return Found(part, docs)
-        widened = f"{part.standalone} {aspect_words(part.aspects)}".strip()
-        self.index.embeddings.embed_queries([widened, part.standalone])  # one model call for both
-        docs = self.index.retriever.invoke(widened)
+        # the understanding step embedded both forms already; a question made up here (the
+        # recommender's) embeds them in one model call
+        self.index.embeddings.embed_queries([part.retrieval_query, part.standalone])
+        docs = self.index.retriever.invoke(part.retrieval_query)
         listed = pick(part.standalone, docs, self.enumerations) if part.enumeration else None
         return Found(part, docs, listed)
 

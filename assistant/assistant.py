@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -28,10 +29,9 @@ from assistant.recommender import Recommender
 from assistant.references import Context, mentions_in
 from assistant.schema import Answer
 from assistant.spelling import Speller
-from assistant.text import clean, printable, without_markup, words
+from assistant.text import clean, printable, without_markup
 from assistant.topics import LANGUAGE, Topic, disciplines_in
 from assistant.understanding import Part, Reader, Understanding, make_part, understand
-from ingest.chunking import embedding_text
 from ingest.errors import BuildGone
 from ingest.settings import Settings
 
@@ -65,20 +65,20 @@ class Assistant:
         self._sessions: OrderedDict[str, Conversation] = OrderedDict()
         self._lock = threading.Lock()
         self._reopening = threading.Lock()
-        self._starter_vectors: np.ndarray | None = None
         self.classifiers = nlu.load_or_train(LANGUAGE, index.embeddings.embed_documents,
-                                             settings.data_dir / "nlu", settings.model_sha256)
+                                             nlu.folder(settings), settings.model_sha256)
         self._use(index)
 
     def _use(self, index: Index) -> None:
         """Read from `index` from now on: every part built from a build's chunks is rebuilt, and
         swapped in only once all are ready, so a failed re-open leaves the old ones working."""
-        speller = Speller([w for d in index.documents.values() for w in words(embedding_text(d))])
+        speller = Speller(index.word_counts.elements())
         composer = Composer(index)
         recommender, answerer = Recommender(index), Answerer(index, composer, speller)
         headings = [h for d in index.documents.values() for h in d.metadata["section"].split(" > ")]
         reader = Reader(self._intents, self._backgrounds, speller.fix,
-                        lambda word: bool(speller.english.known([word])), headings)
+                        lambda word: bool(speller.english.known([word])), headings,
+                        prefetch=index.embeddings.embed_queries)
         self.index, self.speller, self.composer, self.recommender, self.answerer, self.reader = (
             index, speller, composer, recommender, answerer, reader)
 
@@ -276,12 +276,15 @@ class Assistant:
     def follow_ups_for(self, conversation: Conversation, count: int = 3) -> list[str]:
         return suggest.follow_ups(conversation.turns, count)
 
+    @cached_property
+    def _starter_vectors(self) -> np.ndarray:
+        """The starters' vectors, embedded when an answer first offers them, not at load."""
+        return np.asarray(self.index.embeddings.embed_documents(STARTERS))
+
     def suggestions(self, query: str, count: int = 3) -> list[str]:
         """Questions the article answers, the closest to `query` first."""
         if not query:
             return STARTERS[:count]
-        if self._starter_vectors is None:
-            self._starter_vectors = np.asarray(self.index.embeddings.embed_documents(STARTERS))
         scores = self._starter_vectors @ self.index.query_vector(query)
         return [STARTERS[i] for i in np.argsort(-scores)[:count]]
 

@@ -51,7 +51,7 @@ class Composer:
 
     def __init__(self, index: Index):
         self.index = index
-        self.idf = _idf(index.documents.values())
+        self.idf = _idf(index.document_frequency, len(index.documents))
 
     def candidates(self, query: str, topic: Topic, docs: list[Document],
                    ranking: bool = False) -> list[Claim]:
@@ -181,13 +181,10 @@ def _chunk_stems(doc: Document) -> set[str]:
     return set(stems(doc.page_content + " " + doc.metadata["section"]))
 
 
-def _idf(documents) -> dict[str, float]:
-    frequency: dict[str, int] = {}
-    documents = list(documents)
-    for doc in documents:
-        for s in _chunk_stems(doc):
-            frequency[s] = frequency.get(s, 0) + 1
-    total = len(documents) or 1
+def _idf(frequency: dict[str, int], total: int) -> dict[str, float]:
+    """Inverse document frequency of each stem, from the chunks holding it (Index counts them
+    while it tokenizes the chunks for BM25, so the corpus is stemmed once)."""
+    total = total or 1
     return {s: float(np.log(1 + total / df)) for s, df in frequency.items()}
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from assistant.cli import load_assistant
-from assistant.dialogs import CheckResult, DialogResult, FileResult, TurnResult, exit_code, run_files
 from ingest.cli import expected_errors
+
+if TYPE_CHECKING:  # the dialog runner is imported when a command runs, not for every command
+    from assistant.dialogs import CheckResult, DialogResult, FileResult, TurnResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Scripted multi-turn dialogs with expectations (see docs/dialogs.md).")
@@ -102,6 +104,8 @@ def _dialog_lines(dialog: DialogResult) -> list[str]:
 def json_report(results: list[FileResult]) -> dict:
     """Every file, dialog and turn: user text, answer, citations, recommendation, abstained,
     latency, and each assertion with its result."""
+    from assistant.dialogs import exit_code
+
     return {"exit_code": exit_code(results), "summary": summary(results),
             "files": [r.model_dump(mode="json") for r in results]}
 
@@ -114,6 +118,7 @@ def run_command(
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first failure.")] = False,
 ) -> None:
     """Run scripted dialogs; exit 0 when all pass, 1 when one fails, 2 for a malformed file."""
+    from assistant.dialogs import exit_code, run_files
 
     def load():
         with expected_errors():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections import Counter
 
 import bm25s
 import numpy as np
@@ -14,14 +16,15 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.text import sentences, stems, words
-from assistant.topics import in_context, subject_of
+from assistant.text import sentences, stem_words, stems, words
+from ingest.catalog import read_catalog
 from ingest.chunking import embedding_text
-from ingest.embedding import load_embeddings
+from ingest.embedding import DIMENSIONS, load_onnx_embeddings
 from ingest.settings import Settings
 from ingest.store import IndexStore, read_errors, revision_of
+from ingest.units import SENTENCE_LIMIT, chunk_before, list_intro, text_key, unit_texts
 
-PRECOMPUTE_LIMIT = 1000  # chunks; a larger index scores sentences by their chunk's vector
+log = logging.getLogger("ops_assistant.index")
 RRF_K = 60  # the constant from Cormack et al.'s reciprocal-rank fusion paper
 
 
@@ -71,9 +74,13 @@ class BM25Retriever(BaseRetriever):
     k: int = 8
 
     @classmethod
-    def from_documents(cls, documents: list[Document], k: int = 8) -> "BM25Retriever":
+    def from_documents(cls, documents: list[Document], k: int = 8,
+                       tokens: list[list[str]] | None = None) -> "BM25Retriever":
+        """BM25 over `documents`, or over their `tokens` when the caller stemmed them already."""
+        if tokens is None:
+            tokens = [stems(embedding_text(doc)) for doc in documents]
         engine = bm25s.BM25()
-        engine.index([stems(embedding_text(doc)) or ["_"] for doc in documents], show_progress=False)
+        engine.index([t or ["_"] for t in tokens], show_progress=False)
         positions = {doc.id: i for i, doc in enumerate(documents)}
         return cls(documents=documents, engine=engine, positions=positions, k=k)
 
@@ -146,29 +153,44 @@ class Index:
         self._sections: dict[tuple[str, str], list[Document]] = {}
         for doc in documents:
             self._sections.setdefault((doc.metadata["source"], doc.metadata["section"]), []).append(doc)
-        self.embeddings = QueryCachedEmbeddings(load_embeddings(settings.model_sha256))
+        self.embeddings = QueryCachedEmbeddings(
+            load_onnx_embeddings(settings.model_sha256, settings.onnx_dir))
         self.vectorstore = Chroma(client=store.client, collection_name=self.collection_name,
                                   embedding_function=self.embeddings,
                                   create_collection_if_not_exists=False)
+        # One pass over the corpus's words feeds BM25, the composer's idf and the speller.
+        self.word_counts: Counter[str] = Counter()
+        tokens = []
+        for doc in documents:
+            chunk_words = words(embedding_text(doc))
+            self.word_counts.update(chunk_words)
+            tokens.append(stem_words(chunk_words))
+        self.document_frequency = Counter(s for chunk in tokens for s in set(chunk))
         self.retriever = HybridRetriever(settings=settings, vectorstore=self.vectorstore,
                                          embeddings=self.embeddings,
-                                         bm25=BM25Retriever.from_documents(documents))
-        self.vocabulary = frozenset(w for doc in documents for w in words(embedding_text(doc)))
+                                         bm25=BM25Retriever.from_documents(documents, tokens=tokens))
+        self._before = chunk_before(documents)
         self._unit_vectors: dict[str, np.ndarray] = {}
+        self._by_key: dict[str, np.ndarray] = {}
         self._stored_vectors: dict[str, np.ndarray] = {}
-        if len(documents) <= PRECOMPUTE_LIMIT:
-            self._prepare_unit_vectors(documents, previous)
+        if len(documents) <= SENTENCE_LIMIT:
+            self._read_unit_vectors(documents, previous)
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of the corpus (lower-cased)."""
+        return frozenset(self.word_counts)
 
     @classmethod
     def open(cls, settings: Settings, previous: "Index | None" = None) -> "Index":
         """Open the active build named by the index pointer; IndexMissing if there is none.
-        Sentence vectors `previous` (the Index this one replaces) holds are kept, not re-embedded."""
+        Reads the chunks (from the build's catalog when it can) and the sentence vectors ingest
+        stored; embeds nothing, but for a build written before sentence vectors were stored
+        (those `previous`, the Index this one replaces, holds are kept)."""
         store = IndexStore(settings)
         with read_errors(settings):
             collection = store.require_active()
-            got = store.read_all(collection, ["documents", "metadatas"])
-        documents = [Document(id=i, page_content=text, metadata=meta)
-                     for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
+            documents = read_catalog(store, collection) or _read_chunks(store, collection)
         documents.sort(key=lambda d: (d.metadata["source"], d.metadata.get("order", 0)))
         return cls(settings, store, collection, documents, previous)
 
@@ -187,15 +209,7 @@ class Index:
 
     def list_intro(self, doc: Document) -> str | None:
         """For a list, the line just before it that ends in ':' ("All three disciplines:")."""
-        if doc.metadata.get("kind") != "list":
-            return None
-        position = doc.metadata.get("position", 0)
-        for other in self.neighbours(doc, radius=1):
-            if other.metadata.get("position") == position - 1:
-                units = sentences(other.page_content)
-                if units and units[-1].endswith(":"):
-                    return units[-1]
-        return None
+        return list_intro(doc, self._before.get(doc.id))
 
     def section(self, heading_path: str) -> list[Document]:
         """Chunks whose heading path is or starts with `heading_path`, in reading order."""
@@ -203,41 +217,32 @@ class Index:
                 if doc.metadata["section"] == heading_path
                 or doc.metadata["section"].startswith(heading_path + " > ")]
 
-    def _carry_over(self, previous: "Index") -> None:
-        """Take the sentence vectors of chunks that `previous` embedded and this build still holds
-        (same id: same source, heading and text; and the same list intro, which they embed too)."""
-        for doc in self.documents.values():
-            vectors = previous._unit_vectors.get(doc.id)
-            if vectors is not None and self.list_intro(doc) == previous.list_intro(
-                    previous.documents[doc.id]):
-                self._unit_vectors[doc.id] = vectors
-
-    def _embed_units(self, documents: list[Document]) -> None:
-        units = [[in_context(unit, doc.metadata["section"].rsplit(" > ", 1)[-1],
-                             subject_of(doc.page_content), self.list_intro(doc))
-                  for unit in sentences(doc.page_content)] for doc in documents]
-        flat = np.asarray(self.embeddings.embed_documents([u for group in units for u in group]))
-        start = 0
-        for doc, group in zip(documents, units):
-            self._unit_vectors[doc.id] = flat[start:start + len(group)]
-            start += len(group)
-
-    def _prepare_unit_vectors(self, documents: list[Document], previous: "Index | None") -> None:
-        """Every sentence vector of a small index: those `previous` holds for unchanged chunks
-        kept, the rest embedded in one batch."""
-        if previous is not None:
-            self._carry_over(previous)
-        missing = [doc for doc in documents if doc.id not in self._unit_vectors]
+    def _read_unit_vectors(self, documents: list[Document], previous: "Index | None") -> None:
+        """Every sentence vector of a small index, read from the build's stored vectors (by the
+        text embedded); those missing (an older build) are embedded in one batch, once."""
+        with read_errors(self.settings):
+            self._by_key = self.store.unit_vectors(self.store.units(self.collection))
+        texts = {doc.id: unit_texts(doc, self._before.get(doc.id)) for doc in documents}
+        wanted = {text_key(t): t for group in texts.values() for t in group}
+        missing = {key: t for key, t in wanted.items() if key not in self._by_key}
         if missing:
-            self._embed_units(missing)
+            known = previous._by_key if previous is not None else {}
+            self._by_key.update({key: known[key] for key in missing if key in known})
+            _embed_missing(self._by_key, [t for key, t in missing.items() if key not in known],
+                           self.embeddings)
+        for doc_id, group in texts.items():
+            vectors = [self._by_key[text_key(text)] for text in group]
+            self._unit_vectors[doc_id] = (np.stack(vectors) if vectors
+                                          else np.zeros((0, DIMENSIONS), dtype=np.float32))
 
     def sentence_similarities(self, docs: list[Document], query_vector: np.ndarray
                               ) -> dict[str, np.ndarray]:
         """Cosine of each sentence of each of `docs` to the query vector, by chunk id.
 
-        A small index has every sentence embedded at load. A large one gives each sentence its
-        chunk's cosine (the stored vector): embedding sentences at question time cost ~45 ms per
-        question at 100k chunks and did not answer the golden set better there (docs/scale.md).
+        A small index has every sentence's vector, stored by ingest. A large one gives each
+        sentence its chunk's cosine (the stored vector): embedding sentences at question time
+        cost ~45 ms per question at 100k chunks and did not answer the golden set better there
+        (docs/scale.md).
         """
         chunk_vectors = self._chunk_vectors([d for d in docs if d.id not in self._unit_vectors])
         return {doc.id: (self._unit_vectors[doc.id] @ query_vector if doc.id in self._unit_vectors
@@ -257,3 +262,29 @@ class Index:
 
     def query_vector(self, query: str) -> np.ndarray:
         return np.asarray(self.embeddings.embed_query(query))
+
+
+def _read_chunks(store: IndexStore, collection: Collection) -> list[Document]:
+    """Every chunk of a build read one by one (a build without a usable catalog)."""
+    got = store.read_all(collection, ["documents", "metadatas"])
+    return [Document(id=i, page_content=text, metadata=meta)
+            for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
+
+
+def _embed_missing(vectors: dict[str, np.ndarray], texts: list[str], embeddings: Embeddings
+                   ) -> None:
+    """Embed the sentence texts a build did not store (written by an older version), saying once
+    per process that a re-ingest stores them."""
+    global _told_missing
+    if not texts:
+        return
+    if not _told_missing:
+        log.warning("this index was built without sentence vectors, so opening it embeds %d "
+                    "sentences; run `ops-assistant ingest` once to store them and open faster",
+                    len(texts))
+        _told_missing = True
+    vectors.update(zip(map(text_key, texts), np.asarray(embeddings.embed_documents(texts),
+                                                        dtype=np.float32)))
+
+
+_told_missing = False

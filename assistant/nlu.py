@@ -1,10 +1,10 @@
 """Intent and background classifiers over MiniLM sentence vectors, applied with plain numpy.
 
-Trained from the language data (assistant/language/*.yaml) the first time an index is opened
-with that data and model, then kept in the data folder (`nlu/<data digest>-<model>.npz`), so a
-change to the examples retrains once and answering never trains. Multinomial logistic regression
-written by hand: scikit-learn's would put scikit-learn (about 2.7 s to import here) on the answer
-path, and this is 20 lines of numpy.
+Trained from the language data (assistant/language/*.yaml) at set-up (`python -m assistant.nlu`,
+run by scripts/setup.sh) and kept beside the model's ONNX export (`.models/language/<data
+digest>-<model>.npz`), so opening an index embeds nothing; a change to the examples retrains once,
+on the next set-up or load. Multinomial logistic regression written by hand: scikit-learn's would
+put scikit-learn (about 2.7 s to import here) on the answer path, and this is 20 lines of numpy.
 """
 
 from __future__ import annotations
@@ -109,6 +109,11 @@ class Classifiers:
                        Classifier.from_arrays(data, "backgrounds"))
 
 
+def folder(settings) -> Path:
+    """Where the classifiers are kept: beside the model's ONNX export."""
+    return settings.onnx_dir / "language"
+
+
 def load_or_train(language: Language, embed, folder: Path, model_sha256: str) -> Classifiers:
     """The classifiers for this language data and model: read from `folder`, or trained (a few
     seconds) and saved there when the data or the model changed."""
@@ -118,6 +123,7 @@ def load_or_train(language: Language, embed, folder: Path, model_sha256: str) ->
             return Classifiers.load(path)
         except (OSError, ValueError, KeyError) as error:
             log.warning("retraining the language classifiers: %s is unreadable (%s)", path, error)
+    log.warning("training the language classifiers once (%s)", path.name)
     classifiers = Classifiers.train(language, embed)
     try:
         classifiers.save(path)
@@ -127,3 +133,18 @@ def load_or_train(language: Language, embed, folder: Path, model_sha256: str) ->
     except OSError as error:  # a read-only data folder: answer anyway, train again next time
         log.warning("could not keep the language classifiers in %s (%s)", folder, error)
     return classifiers
+
+
+def main() -> None:
+    """`python -m assistant.nlu`: train the classifiers for this data and model if missing."""
+    from assistant.language import load
+    from ingest.embedding import load_onnx_embeddings
+    from ingest.settings import Settings
+
+    settings = Settings()
+    embeddings = load_onnx_embeddings(settings.model_sha256, settings.onnx_dir)
+    load_or_train(load(), embeddings.embed_documents, folder(settings), settings.model_sha256)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,10 +9,10 @@ from functools import lru_cache
 import Stemmer
 
 from assistant import language
+from ingest.units import SENTENCE_END, sentences  # noqa: F401 (a chunk's units are the index's)
 
 # Letters of any script (José, Zürich, naïve) and digits; $205,958, 20%, contractions kept whole.
 WORD = re.compile(r"(?:[^\W_]|\$)(?:[^\W_]|[$+.,%'’-])*(?:[^\W_]|%)|[^\W_]|\$")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\ud800-\udfff]")
@@ -50,7 +50,12 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def stems(text: str) -> list[str]:
     """Stemmed content words (stopwords removed), the unit of lexical matching."""
-    return _stemmer().stemWords([w for w in words(text) if w not in STOPWORDS])
+    return stem_words(words(text))
+
+
+def stem_words(tokens: list[str]) -> list[str]:
+    """`stems` of text already split into `words`."""
+    return _stemmer().stemWords([w for w in tokens if w not in STOPWORDS])
 
 
 def stem(word: str) -> str:
@@ -63,8 +68,8 @@ def heading_label(section: str) -> str:
 
 
 def units(text: str) -> list[tuple[str, int | None]]:
-    """A chunk's citable units: each sentence, with the number of the list item (bullet) it
-    belongs to, or None for a sentence of a paragraph."""
+    """A chunk's citable units as `sentences` splits them (ingest/units.py), each with the number
+    of the list item (bullet) it belongs to, or None for a sentence of a paragraph."""
     found: list[tuple[str, int | None]] = []
     bullet = -1
     for line in text.splitlines():
@@ -76,7 +81,3 @@ def units(text: str) -> list[tuple[str, int | None]]:
                       for part in SENTENCE_END.split(line) if part.strip()]
     return found
 
-
-def sentences(text: str) -> list[str]:
-    """Split a chunk into citable units: each sentence of a paragraph or of a bullet."""
-    return [unit for unit, _ in units(text)]

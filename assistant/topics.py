@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 
 from assistant import language
+# How a chunk's units are embedded is the index's (ingest/units.py); re-exported for the composer.
+from ingest.units import ANAPHOR, SUBJECT, in_context, subject_of  # noqa: F401
 
 LANGUAGE = language.load()
 DISCIPLINES: dict[str, re.Pattern] = LANGUAGE.discipline_patterns
 ASPECT_PATTERNS: dict[str, re.Pattern] = LANGUAGE.aspect_patterns
-ANAPHOR: re.Pattern = LANGUAGE.anaphora
-SUBJECT = re.compile(r"^(?:[-*] )?(" + "|".join(DISCIPLINES) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -44,20 +44,6 @@ def aspect_words(aspects: tuple[str, ...]) -> str:
 
 def is_comparison(text: str, topic: Topic) -> bool:
     return len(topic.disciplines) >= 2 or bool(LANGUAGE.comparison.search(text))
-
-
-def subject_of(text: str) -> str | None:
-    """The discipline a chunk is about when it opens with its name ("DataOps is ...")."""
-    match = SUBJECT.match(text)
-    return match.group(1) if match else None
-
-
-def in_context(unit: str, heading: str, subject: str | None, intro: str | None = None) -> str:
-    """A sentence as it is embedded: under its heading, after its list's intro line, and with
-    "It ..." naming the chunk's subject."""
-    if subject and ANAPHOR.match(unit):
-        unit = f"{subject}: {unit}"
-    return f"{heading}: {intro + ' ' if intro else ''}{unit}"
 
 
 def named(text: str) -> str:

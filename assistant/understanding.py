@@ -58,6 +58,12 @@ class Part(BaseModel):
     def topic(self) -> Topic:
         return Topic(self.disciplines, self.aspects)
 
+    @property
+    def retrieval_query(self) -> str:
+        """The standalone question widened by the words of its aspects ("in common" -> "overlap
+        shared all three"), as retrieval searches for it."""
+        return f"{self.standalone} {aspect_words(self.aspects)}".strip()
+
 
 class Understanding(BaseModel):
     """What one message does and asks. `parts` are its questions (one for most messages)."""
@@ -89,13 +95,15 @@ class Understanding(BaseModel):
 
 class Reader:
     """What understanding needs besides the text: the language data, the classifiers (as
-    functions from texts to predictions) and the corpus speller."""
+    functions from texts to predictions), the corpus speller, and `prefetch`, which embeds in one
+    model call every text this turn will need (the classifiers', retrieval's and the composer's)."""
 
     def __init__(self, intents: Callable[[list[str]], list[Prediction]],
                  backgrounds: Callable[[list[str]], list[Prediction]],
                  fix_spelling: Callable[[str], str], is_english_word: Callable[[str], bool],
-                 headings: list[str] = (), language: Language = LANGUAGE):
-        self.intents, self.backgrounds = intents, backgrounds
+                 headings: list[str] = (), language: Language = LANGUAGE,
+                 prefetch: Callable[[list[str]], object] = lambda texts: None):
+        self.intents, self.backgrounds, self.prefetch = intents, backgrounds, prefetch
         self.fix_spelling, self.is_english_word = fix_spelling, is_english_word
         self.headings = [set(content_words(h)) for h in dict.fromkeys(headings)]
         self.language = language
@@ -116,6 +124,8 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
                              language=foreign)
     clauses = split_clauses(normalized(text, language))
     parts = _parts(clauses, conversation, reader)
+    reader.prefetch([p.resolved for p in parts] + [q for p in parts
+                                                   for q in (p.retrieval_query, p.standalone)])
     predictions = [_sure(p, part.resolved, reader)
                    for p, part in zip(reader.intents([p.resolved for p in parts]), parts)]
     acts = [language.act_of(p.label) for p in predictions]

@@ -83,6 +83,7 @@ def status_command(
         ("corpus hash", status.corpus_hash or "-"),
         ("model", status.model),
         ("model sha256", status.model_sha256 + ("" if status.model_ok else "  (NOT the expected weights)")),
+        ("onnx export", status.onnx_export if status.onnx_export != "ok" else "ok (sha256 as recorded)"),
         ("stale", f"{'yes' if status.stale else 'no'} ({status.reason})"),
     ]:
         typer.echo(f"{label:>13}: {value}")

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from bs4 import BeautifulSoup
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 
@@ -120,6 +119,8 @@ def html_to_markdown(html: str) -> tuple[str, dict]:
 
     Written by hand because LangChain's HTML splitters flatten lists and paragraphs into one text.
     """
+    from bs4 import BeautifulSoup  # imported here: only HTML files need it
+
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from langchain_core.documents import Document
 from pydantic import BaseModel
 from tqdm import tqdm
 
+from ingest.catalog import by_source, catalog_of, delete_files, write_files
 from ingest.checks import check_build, check_vectors, file_problems
 from ingest.chunking import Chunker, embedding_text
-from ingest.embedding import load_embeddings
+from ingest.embedding import DIMENSIONS, load_embeddings, load_onnx_embeddings
 from ingest.errors import NothingToIngest
 from ingest.loaders import Problem, SourceFile, load_files
+from ingest.manifest import build_manifest, same_build, unchanged_build
 from ingest.settings import Settings
 from ingest.store import IndexStore
+from ingest.units import SENTENCE_LIMIT, all_unit_texts, text_key
 
 # A change of at most this share of the active build's chunks is written into it in place; a
 # larger one is built beside it and switched in, so readers never see a half-changed corpus.
 IN_PLACE_SHARE = 0.1
+TORCH_FROM = 1000  # texts; a larger embedding step runs on sentence-transformers (embed_texts)
 
 
 class IngestReport(BaseModel):
@@ -36,13 +40,9 @@ class IngestReport(BaseModel):
     removed: int
     unchanged: int
     embedded: int
+    sentences_embedded: int = 0
     embedding_seconds: float = 0.0
     seconds: float
-
-
-def corpus_hash(files: list[SourceFile]) -> str:
-    lines = sorted(f"{file.source}\0{file.sha256}" for file in files)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def chunk_files(files: list[SourceFile], settings: Settings):
@@ -82,24 +82,28 @@ def classify(chunks: list[Document], old: dict[str, dict]) -> dict[str, int]:
     }
 
 
-def embed_texts(texts: list[str], settings: Settings, show_progress: bool) -> list[list[float]]:
-    """Vectors for `texts`, in their order, in batches of texts of about the same length.
+def embed_texts(texts: list[str], settings: Settings, show_progress: bool) -> np.ndarray:
+    """Vectors for `texts`, in their order, as a (len(texts), 384) array.
 
-    Batches are cut from the texts sorted by length, as one `SentenceTransformer.encode` call
-    does: cut in corpus order, each batch is padded to its longest text, which made the model
-    run on 15% more tokens than plain encode on the 5,000 chunks of scripts/bench_ingest.py.
+    Up to TORCH_FROM texts through ONNX Runtime (no PyTorch import); more through
+    sentence-transformers, whose batches run ~1.2x faster per CPU second here, which pays for
+    loading PyTorch (~4 s) from about a thousand texts (scripts/bench_ingest.py). Both give the
+    same vectors (tests/test_embedding.py). Batches are cut from the texts sorted by length, as
+    one `SentenceTransformer.encode` call does: cut in corpus order, each batch is padded to its
+    longest text, which made the model run on 15% more tokens on the 5,000 chunks of
+    scripts/bench_ingest.py.
     """
+    vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     if not texts:
-        return []
-    embeddings = load_embeddings(settings.model_sha256)
+        return vectors
+    embeddings = (load_embeddings(settings.model_sha256) if len(texts) > TORCH_FROM
+                  else load_onnx_embeddings(settings.model_sha256, settings.onnx_dir))
     by_length = sorted(range(len(texts)), key=lambda index: -len(texts[index]))
     step = settings.embed_batch_size
-    vectors: list[list[float]] = [[] for _ in texts]
     for start in tqdm(range(0, len(texts), step), desc="embedding", unit="batch",
                       disable=not show_progress or len(texts) <= step):
         batch = by_length[start:start + step]
-        for index, vector in zip(batch, embeddings.embed_documents([texts[i] for i in batch])):
-            vectors[index] = vector
+        vectors[batch] = embeddings.embed_documents([texts[i] for i in batch])
     return vectors
 
 
@@ -112,39 +116,38 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
     """
     started = time.perf_counter()
     files, problems = load_files(paths, settings.max_file_bytes)
+    store = IndexStore(settings)
+    unchanged = unchanged_build(store, paths, files, settings)
+    if unchanged is not None:
+        store.drop_builds(keep=store.active().name)  # builds left behind by an interrupted run
+        return IngestReport(
+            index=settings.index_location, files=[file.source for file in files],
+            skipped=[str(problem) for problem in problems], chunks=unchanged["chunks"], added=0,
+            updated=0, removed=0, unchanged=unchanged["chunks"], embedded=0,
+            seconds=round(time.perf_counter() - started, 3))
     chunks, files, bad_files = chunk_files(files, settings)
     problems += bad_files
     if not files:
         reasons = "; ".join(map(str, problems)) or "no files found"
         raise NothingToIngest(f"nothing to ingest: {reasons}")
-    store = IndexStore(settings)
     active, old = _reusable_build(store, settings)
     counts = classify(chunks, old)
-    manifest = {
-        "corpus_hash": corpus_hash(files),
-        "model_sha256": settings.model_sha256,
-        "paths": [str(path.resolve()) for path in paths],
-        "files": {file.source: file.sha256 for file in files},
-        "chunks": len(chunks),
-        "max_chunk_chars": settings.max_chunk_chars,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    embedding_seconds = 0.0
-    if not store.interrupted() and _same_build(store.manifest(), manifest, counts, len(old)):
+    manifest = build_manifest(paths, files, len(chunks), settings)
+    work = (0.0, 0)
+    if not store.interrupted() and same_build(store.manifest(), manifest, counts, len(old)):
         store.drop_builds(keep=active.name)  # builds left behind by an interrupted run
     elif _small_change(counts, len(old)):
-        embedding_seconds = _update_in_place(store, active, old, chunks, manifest, settings,
-                                             show_progress)
+        work = _update_in_place(store, active, old, chunks, manifest, settings, show_progress)
     else:
-        embedding_seconds = _build_and_switch(store, active, chunks, manifest, settings,
-                                              show_progress)
+        work = _build_and_switch(store, active, chunks, manifest, settings, show_progress)
     return IngestReport(
         index=settings.index_location,
         files=[file.source for file in files],
         skipped=[str(problem) for problem in problems],
         chunks=len(chunks),
         embedded=counts["added"] + counts["updated"],
-        embedding_seconds=round(embedding_seconds, 3),
+        sentences_embedded=work[1],
+        embedding_seconds=round(work[0], 3),
         seconds=round(time.perf_counter() - started, 3),
         **counts,
     )
@@ -163,20 +166,24 @@ def _reusable_build(store: IndexStore, settings: Settings):
     return active, dict(zip(got["ids"], got["metadatas"]))
 
 
-def _same_build(old_manifest: dict | None, manifest: dict, counts: dict, old_count: int) -> bool:
-    """True when the active build already holds exactly this corpus, so nothing is rebuilt."""
-    if old_manifest is None or counts["unchanged"] != old_count or counts["unchanged"] != manifest["chunks"]:
-        return False
-    return {**old_manifest, "built_at": None} == {**manifest, "built_at": None}
+def wanted_units(chunks: list[Document]) -> dict[str, str]:
+    """The texts whose vectors a build of `chunks` stores for the composer, by key
+    (ingest/units.py); none past SENTENCE_LIMIT chunks, where the chunks' own vectors serve."""
+    if len(chunks) > SENTENCE_LIMIT:
+        return {}
+    return {text_key(text): text for texts in all_unit_texts(chunks).values() for text in texts}
 
 
-def _embed_checked(chunks: list[Document], settings: Settings, show_progress: bool):
-    """The chunks' vectors, checked before anything is written, and the seconds spent embedding."""
+def _embed_checked(chunks: list[Document], units: dict[str, str], settings: Settings,
+                   show_progress: bool):
+    """The chunks' and the sentence texts' vectors (one embedding pass, one progress bar),
+    checked before anything is written, and the seconds spent embedding."""
     started = time.perf_counter()
-    vectors = embed_texts([embedding_text(c) for c in chunks], settings, show_progress)
+    texts = [embedding_text(c) for c in chunks] + list(units.values())
+    vectors = embed_texts(texts, settings, show_progress)
     seconds = time.perf_counter() - started
-    check_vectors([c.id for c in chunks], vectors)
-    return vectors, seconds
+    check_vectors([c.id for c in chunks] + list(units), vectors)
+    return vectors[:len(chunks)], vectors[len(chunks):], seconds
 
 
 def _small_change(counts: dict, old_count: int) -> bool:
@@ -185,50 +192,84 @@ def _small_change(counts: dict, old_count: int) -> bool:
     return old_count > 0 and changed <= IN_PLACE_SHARE * old_count
 
 
-def _update_in_place(store, build, old, chunks, manifest, settings, show_progress) -> float:
-    """Embed and write only the new chunks, delete the gone ones, refresh moved chunks' metadata,
-    and write the manifest last; returns the seconds spent embedding.
+def _update_in_place(store, build, old, chunks, manifest, settings, show_progress):
+    """Embed and write only the new chunks and sentence texts, delete the gone ones, refresh moved
+    chunks' metadata, and write the manifest last; returns the seconds spent embedding and the
+    number of sentence texts embedded.
 
     Vectors are checked before anything is written. An interrupted run leaves a build that still
     answers (each chunk is from the old or the new corpus), which `status` reports as interrupted
     and the next run completes, since it compares the chunks actually stored.
     """
     fresh = [chunk for chunk in chunks if chunk.id not in old]
-    vectors, embedding_seconds = _embed_checked(fresh, settings, show_progress)
+    units = store.units(build)
+    stored = set(store.read_all(units, [])["ids"]) if units else set()
+    wanted = wanted_units(chunks)
+    new_units = {key: text for key, text in wanted.items() if key not in stored}
+    vectors, unit_vectors, seconds = _embed_checked(fresh, new_units, settings, show_progress)
     ids = [chunk.id for chunk in chunks]
     check_build(ids, len(ids))
     moved = [c for c in chunks if c.id in old and old[c.id] != c.metadata]
     store.mark_updating(build, manifest)
     store.add(build, [c.id for c in fresh], vectors, [c.page_content for c in fresh],
               [c.metadata for c in fresh])
+    if new_units:
+        store.add_units(store.units(build, create=True), list(new_units), unit_vectors,
+                        list(new_units.values()))
     store.update_metadata(build, [c.id for c in moved], [c.metadata for c in moved])
     store.delete(build, sorted(set(old) - set(ids)))
+    if units is not None:
+        store.delete(units, sorted(stored - set(wanted)))
+    fresh_vectors = dict(zip((c.id for c in fresh), vectors))
+    _update_catalog(store, build, old, chunks, fresh + moved, fresh_vectors)
     check_build(ids, build.count())
     store.set_manifest(build, manifest)
-    return embedding_seconds
+    return seconds, len(new_units)
 
 
-def _build_and_switch(store, active, chunks, manifest, settings, show_progress) -> float:
-    """Write a new build (reusing the vectors of unchanged chunks) and switch to it; returns the
-    seconds spent embedding, the share of ingest the scale benchmark reports."""
-    reused = {}
+def _update_catalog(store, build, old, chunks, changed, fresh_vectors) -> None:
+    """Rewrite the catalog records of the files with a new, moved or removed chunk (of every
+    file when the build has no catalog yet), and delete those of files that are gone."""
+    catalog = catalog_of(store, build)
+    files = by_source(chunks)
+    removed = {old[i]["source"] for i in set(old) - {c.id for c in chunks}}
+    rewrite = set(files) if catalog is None else {c.metadata["source"] for c in changed} | removed
+    rewrite &= set(files)
+    firsts = [files[source][0].id for source in sorted(rewrite)]
+    vectors = {i: fresh_vectors[i] for i in firsts if i in fresh_vectors}
+    vectors |= store.vectors(build, [i for i in firsts if i not in vectors])
+    catalog = catalog or catalog_of(store, build, create=True)
+    write_files(store, catalog, {source: files[source] for source in rewrite}, vectors)
+    delete_files(store, catalog, sorted(removed - set(files)))
+
+
+def _build_and_switch(store, active, chunks, manifest, settings, show_progress):
+    """Write a new build (reusing the vectors of unchanged chunks and sentence texts) and switch
+    to it; returns the seconds spent embedding (the share of ingest the scale benchmark reports)
+    and the number of sentence texts embedded."""
+    reused, reused_units, wanted = {}, {}, wanted_units(chunks)
     if active is not None:
-        keep = [chunk.id for chunk in chunks]
-        for part in store.batches(len(keep)):
-            got = active.get(ids=keep[part], include=["embeddings"])
-            reused.update(zip(got["ids"], [list(v) for v in got["embeddings"]]))
+        reused = store.vectors(active, [chunk.id for chunk in chunks])
+        reused_units = store.unit_vectors(store.units(active), list(wanted))
     fresh = [chunk for chunk in chunks if chunk.id not in reused]
-    fresh_vectors, embedding_seconds = _embed_checked(fresh, settings, show_progress)
+    new_units = {key: text for key, text in wanted.items() if key not in reused_units}
+    fresh_vectors, unit_vectors, seconds = _embed_checked(fresh, new_units, settings,
+                                                          show_progress)
     vectors = dict(zip((c.id for c in fresh), fresh_vectors)) | reused
+    units = dict(zip(new_units, unit_vectors)) | reused_units
     ids = [chunk.id for chunk in chunks]
     check_build(ids, len(ids))
     build = store.create_build(manifest)
     try:
         store.add(build, ids, [vectors[i] for i in ids], [c.page_content for c in chunks],
                   [c.metadata for c in chunks])
+        if wanted:
+            store.add_units(store.units(build, create=True), list(wanted),
+                            [units[key] for key in wanted], list(wanted.values()))
+        write_files(store, catalog_of(store, build, create=True), by_source(chunks), vectors)
         check_build(ids, build.count())
     except BaseException:
-        store.client.delete_collection(build.name)
+        store.drop(build)
         raise
     store.switch(build)
-    return embedding_seconds
+    return seconds, len(new_units)

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         600, description="Paragraphs longer than this are split between sentences."
     )
     embed_batch_size: int = Field(64, description="Texts per call to the embedding model.")
+    onnx_dir: Path = Field(
+        CHECKOUT_DIR / ".models",
+        description="Where models derived from the bundled weights are kept: its ONNX export (made "
+                    "by scripts/setup.sh or the first ingest from the verified weights, checked "
+                    "before every load) and the language classifiers trained over it.",
+    )
     model_sha256: str = Field(
         MODEL_SHA256,
         description="Expected sha256 of the bundled model.safetensors; a mismatch is refused.",

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ingest.embedding import file_sha256, model_dir
+from ingest.embedding import export_problem, file_sha256, model_dir
 from ingest.loaders import load_files
-from ingest.pipeline import chunk_files, corpus_hash
+from ingest.manifest import corpus_hash
+from ingest.pipeline import chunk_files
 from ingest.settings import Settings
 from ingest.store import IndexStore
 
@@ -28,6 +29,7 @@ class IndexStatus(BaseModel):
     model: str
     model_sha256: str
     model_ok: bool
+    onnx_export: str
     stale: bool
     reason: str
 
@@ -60,6 +62,7 @@ def index_status(settings: Settings) -> IndexStatus:
         model=str(weights.parent),
         model_sha256=found,
         model_ok=found == settings.model_sha256,
+        onnx_export=export_problem(settings.model_sha256, settings.onnx_dir) or "ok",
         stale=stale,
         reason=reason,
     )

@@ -6,6 +6,7 @@ collection's metadata at it, so readers always see one complete build.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
@@ -15,6 +16,7 @@ from urllib.parse import urlparse
 
 import chromadb
 import httpx
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.shared_system_client import SharedSystemClient
@@ -23,6 +25,9 @@ from chromadb.errors import ChromaError, NotFoundError
 
 from ingest.errors import BuildGone, IndexDamaged, IndexMissing, StoreUnavailable
 from ingest.settings import Settings
+
+UNITS = "-units"  # suffix of the collection beside each build that holds its sentence vectors
+BESIDE = ("-units", "-catalog")  # every collection kept beside a build (ingest/catalog.py)
 
 
 def connect(settings: Settings) -> ClientAPI:
@@ -91,6 +96,8 @@ class IndexStore:
         self.base = settings.collection
         self.pointer_name = f"{self.base}-active"
         self.build_name = re.compile(re.escape(self.base) + r"-[0-9a-f]{12}")
+        beside = "|".join(map(re.escape, BESIDE))
+        self.any_build_name = re.compile(f"({self.build_name.pattern})(?:{beside})?")
 
     def _pointer(self) -> Collection:
         return self.client.get_or_create_collection(self.pointer_name, embedding_function=None)
@@ -142,10 +149,10 @@ class IndexStore:
         step = self.client.get_max_batch_size()
         return [slice(start, start + step) for start in range(0, count, step)]
 
-    def add(self, build: Collection, ids, vectors, documents, metadatas) -> None:
+    def add(self, build: Collection, ids, vectors, documents, metadatas=None) -> None:
         for part in self.batches(len(ids)):
             build.add(ids=ids[part], embeddings=vectors[part], documents=documents[part],
-                      metadatas=metadatas[part])
+                      metadatas=metadatas[part] if metadatas is not None else None)
 
     def read_all(self, build: Collection, include: list[str], page: int | None = None) -> dict:
         """Every record of `build` (ids and the `include` fields), read a page at a time: one
@@ -182,7 +189,60 @@ class IndexStore:
         self.drop_builds(keep=build.name)
 
     def drop_builds(self, keep: str | None) -> None:
+        """Delete every build (and its sentence vectors) but `keep`."""
         for collection in self.client.list_collections():
-            name = collection.name
-            if self.build_name.fullmatch(name) and name != keep:
+            match = self.any_build_name.fullmatch(collection.name)
+            if match and match.group(1) != keep:
+                self.client.delete_collection(collection.name)
+
+    def drop(self, build: Collection) -> None:
+        """Delete a build that was never switched in, and its sentence vectors."""
+        for name in (build.name, *(build.name + suffix for suffix in BESIDE)):
+            try:
                 self.client.delete_collection(name)
+            except NotFoundError:
+                pass
+
+    def units(self, build: Collection, create: bool = False) -> Collection | None:
+        """The collection of `build`'s sentence vectors (ids: ingest.units.text_key of the text
+        embedded), or None when the build has none (written by an older version, or too large)."""
+        name = build.name + UNITS
+        if create:
+            return self.client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except NotFoundError:
+            return None
+
+    def vectors(self, build: Collection, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of those of `ids` that `build` holds, by id."""
+        found: dict[str, np.ndarray] = {}
+        for part in self.batches(len(ids)):
+            got = build.get(ids=ids[part], include=["embeddings"])
+            found.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+        return found
+
+    def add_units(self, units: Collection, keys: list[str], vectors, texts: list[str]) -> None:
+        """Store sentence vectors, each also in its metadata, where `unit_vectors` reads it."""
+        metadatas = [{"vector": base64.b64encode(np.asarray(v, dtype="<f4").tobytes()).decode()}
+                     for v in vectors]
+        self.add(units, keys, vectors, texts, metadatas)
+
+    def unit_vectors(self, units: Collection | None, keys: list[str] | None = None
+                     ) -> dict[str, np.ndarray]:
+        """Sentence vectors by key: of `keys`, or all; {} for no collection. Read from metadata,
+        not embeddings: an embedded reader's already loaded vector index does not see another
+        process's in-place writes ("Error finding id"), its metadata reads do."""
+        if units is None:
+            return {}
+        if keys is None:
+            got = self.read_all(units, ["metadatas"])
+        else:
+            got = {"ids": [], "metadatas": []}
+            for part in self.batches(len(keys)):
+                page = units.get(ids=keys[part], include=["metadatas"])
+                got["ids"] += page["ids"]
+                got["metadatas"] += page["metadatas"]
+        return {key: np.frombuffer(base64.b64decode(meta["vector"]), dtype="<f4")
+                for key, meta in zip(got["ids"], got["metadatas"])}

@@ -10,7 +10,10 @@ python=${PYTHON:-python3}
 stamp=.venv/.installed
 want=$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-  exit 0
+  # the ONNX export of the verified model (answering and ingest run it): checked, made if missing;
+  # then the language classifiers trained over it (assistant/nlu.py), if missing
+  .venv/bin/python -m ingest.onnx_export
+  exec .venv/bin/python -m assistant.nlu
 fi
 echo "setting up .venv (first run takes a few minutes)" >&2
 "$python" -m venv .venv
@@ -19,4 +22,6 @@ echo "setting up .venv (first run takes a few minutes)" >&2
 .venv/bin/pip install -q torch==2.13.0
 .venv/bin/pip install -q -r requirements.lock
 .venv/bin/pip install -q --no-deps -e .
+.venv/bin/python -m ingest.onnx_export
+.venv/bin/python -m assistant.nlu
 echo "$want" > "$stamp"

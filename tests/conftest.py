@@ -122,10 +122,9 @@ def browser():
 @pytest.fixture
 def tampered_model(tmp_path, monkeypatch) -> Path:
     """A copy of the bundled model with one byte of its weights flipped, put where ingest, status
-    and the assistant look; they load it with the uncached loader, since the session's cached
-    model was verified before it was tampered. Returns the tampered weights file."""
-    import assistant.index
-    from ingest import embedding, pipeline, status
+    and the assistant look, and an empty folder for the ONNX export, which must then be made from
+    those weights. Returns the tampered weights file."""
+    from ingest import embedding, status
 
     folder = Path(shutil.copytree(embedding.model_dir(), tmp_path / "model"))
     weights = folder / "model.safetensors"
@@ -136,6 +135,5 @@ def tampered_model(tmp_path, monkeypatch) -> Path:
         handle.write(bytes([byte[0] ^ 0xFF]))
     monkeypatch.setattr(embedding, "model_dir", lambda: folder)
     monkeypatch.setattr(status, "model_dir", lambda: folder)
-    for loader in (pipeline, assistant.index):
-        monkeypatch.setattr(loader, "load_embeddings", embedding.load_embeddings.__wrapped__)
+    monkeypatch.setenv("OPS_ASSISTANT_ONNX_DIR", str(tmp_path / "onnx"))
     return weights

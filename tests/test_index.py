@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 import numpy as np
 import pytest
 from langchain_core.documents import Document
 
 from assistant.index import BM25Retriever, QueryCachedEmbeddings, _best
-from ingest.embedding import load_embeddings
+from ingest.embedding import load_onnx_embeddings
 from ingest.settings import Settings
 
 
@@ -29,10 +32,10 @@ def test_bm25_ranks_the_chunk_with_the_rarer_shared_word_first():
 
 
 class Counting:
-    """The real model, counting its calls."""
+    """The real model (as answering runs it), counting its calls."""
 
     def __init__(self):
-        self.model = load_embeddings(Settings().model_sha256)
+        self.model = load_onnx_embeddings(Settings().model_sha256, Settings().onnx_dir)
         self.calls: list[list[str]] = []
 
     def embed_documents(self, texts):
@@ -65,15 +68,72 @@ def test_the_query_cache_forgets_its_oldest_entries_beyond_its_limit():
     assert inner.calls[-1] == ["three"]
 
 
-def test_ask_embeds_the_message_once_and_the_widened_query_once(indexed_settings):
-    """Two model calls per question: the message, read by the understanding step (and reused as
-    the composer's query), then the retrieval query widened by its aspect's words."""
+def test_ask_embeds_everything_a_question_needs_in_one_call(indexed_settings):
+    """One model call per question: the message as the classifiers read it, the retrieval query
+    widened by its aspect's words, and the composer's query, in one batch."""
     from assistant import Assistant
 
     assistant = Assistant.load(indexed_settings)
     inner = Counting()
     assistant.index.embeddings.inner = inner
     answer = assistant.ask("What do the three have in common?", session="one-call")
-    assert answer.citations and len(inner.calls) == 2
-    (plain,), (widened,) = inner.calls
+    assert answer.citations and len(inner.calls) == 1
+    plain, widened = inner.calls[0]
     assert plain == answer.rewritten_query and widened.startswith(plain) and widened != plain
+
+
+def refuse_to_embed(vectors, texts, embeddings):
+    assert not texts, f"opening the index embedded {len(texts)} sentences"
+
+
+def test_an_index_without_sentence_vectors_opens_says_so_once_and_a_re_ingest_stores_them(
+        small_corpus, monkeypatch, caplog):
+    import assistant.index as index_module
+    from assistant.index import Index
+    from ingest.pipeline import run_ingest, wanted_units
+    from ingest.store import IndexStore
+
+    run_ingest([small_corpus], Settings(), show_progress=False)
+    store = IndexStore(Settings())
+    build = store.require_active()
+    stored = store.unit_vectors(store.units(build))
+    store.client.delete_collection(build.name + "-units")  # as a version before issue 12 wrote it
+    manifest = json.loads(build.metadata["manifest"])
+    del manifest["sentence_vectors"]
+    build.modify(metadata={"manifest": json.dumps(manifest)})
+
+    monkeypatch.setattr(index_module, "_told_missing", False)
+    with caplog.at_level(logging.WARNING, logger="ops_assistant"):
+        old = [Index.open(Settings()) for _ in range(2)]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"this index was built without sentence vectors, so opening it embeds {len(stored)} "
+        "sentences; run `ops-assistant ingest` once to store them and open faster"]
+    assert old[0]._by_key.keys() == stored.keys()
+    assert all(np.allclose(old[0]._by_key[k], v, atol=1e-6) for k, v in stored.items())
+
+    report = run_ingest([small_corpus], Settings(), show_progress=False)
+    assert (report.embedded, report.sentences_embedded) == (0, len(stored))
+    monkeypatch.setattr(index_module, "_embed_missing", refuse_to_embed)
+    fresh = Index.open(Settings())
+    assert fresh._by_key.keys() == set(wanted_units(list(fresh.documents.values())))
+    assert all(np.allclose(fresh._unit_vectors[i], old[0]._unit_vectors[i], atol=1e-6)
+               for i in fresh.documents)
+
+
+def test_loading_the_assistant_embeds_nothing_and_a_question_is_one_model_call(
+        indexed_settings, monkeypatch):
+    from assistant import Assistant
+    from ingest.embedding import OnnxEmbeddings
+
+    calls: list[list[str]] = []
+    real = OnnxEmbeddings.encode
+
+    def counted(self, texts):
+        calls.append(list(texts))
+        return real(self, texts)
+
+    monkeypatch.setattr(OnnxEmbeddings, "encode", counted)
+    assistant = Assistant.load(indexed_settings)
+    assert calls == []
+    answer = assistant.ask("Who coined the term DataOps?", session="one-call")
+    assert "Lenny Liebmann" in answer.answer and len(calls) == 1

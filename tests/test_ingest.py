@@ -32,7 +32,14 @@ def snapshot() -> dict:
 
 
 def builds() -> list[str]:
-    """Every collection of the index except the pointer: the active build and any orphan."""
+    """Every build of the index: the active one and any orphan (not their sentence vectors)."""
+    store = IndexStore(Settings())
+    return sorted(c.name for c in store.client.list_collections()
+                  if store.build_name.fullmatch(c.name))
+
+
+def collections() -> list[str]:
+    """Every collection of the index but the pointer: builds and their sentence vectors."""
     store = IndexStore(Settings())
     return sorted(c.name for c in store.client.list_collections() if c.name != store.pointer_name)
 
@@ -42,7 +49,7 @@ def assert_intact(before: dict) -> None:
     after = snapshot()
     assert after["name"] == before["name"]
     assert after["documents"] == before["documents"]
-    assert builds() == [before["name"]]
+    assert collections() == [before["name"], before["name"] + "-catalog", before["name"] + "-units"]
     chunk_id, vector = next(iter(before["vectors"].items()))
     hit = IndexStore(Settings()).require_active().query(query_embeddings=[vector], n_results=1)
     assert hit["ids"][0] == [chunk_id]
@@ -74,6 +81,7 @@ def forbid_model_load(monkeypatch) -> None:
     def load_embeddings(*args):
         raise AssertionError("the model was loaded for an unchanged corpus")
 
+    monkeypatch.setattr(pipeline, "load_onnx_embeddings", load_embeddings)
     monkeypatch.setattr(pipeline, "load_embeddings", load_embeddings)
 
 
@@ -112,8 +120,9 @@ def test_editing_a_paragraph_embeds_only_it_and_reuses_the_other_vectors(small_c
     edit(small_corpus / "alpha.md", "a small share", "five percent")
     report = ingest(small_corpus)
     assert (report.updated, report.added, report.removed, report.unchanged) == (1, 0, 0, 5)
-    assert report.embedded == 1
-    assert embedded_texts == ["Deploying\nCanary releases send five percent of traffic to the new version first."]
+    assert (report.embedded, report.sentences_embedded) == (1, 1)
+    assert embedded_texts == ["Deploying\nCanary releases send five percent of traffic to the new version first.",
+                              "Deploying: Canary releases send five percent of traffic to the new version first."]
     after = snapshot()
     assert after["name"] != before["name"]
     kept = set(before["vectors"]) & set(after["vectors"])
@@ -171,6 +180,8 @@ def test_embedding_in_length_sorted_batches_keeps_each_vector_with_its_text(monk
     model = embedding.load_embeddings(MODEL_SHA256)
     alone = [model.embed_query(text) for text in texts]
     assert np.allclose(vectors, alone, atol=1e-5)
+    monkeypatch.setattr(pipeline, "TORCH_FROM", 2)  # a large step: sentence-transformers' batches
+    assert np.allclose(pipeline.embed_texts(texts, Settings(), show_progress=False), alone, atol=1e-5)
 
 
 # ---------------------------------------------------------------- small changes, in place
@@ -207,7 +218,8 @@ def test_a_small_change_is_written_into_the_active_build(larger_corpus, embedded
     edit(larger_corpus / "alpha.md", "a small share", "five percent")
     edit(larger_corpus / "alpha.md", "\nCanary releases", "\nFeature flags come first.\n\nCanary releases")
     report = ingest(larger_corpus)
-    assert (report.updated, report.added, report.embedded) == (1, 1, 2) and len(embedded_texts) == 2
+    assert (report.updated, report.added, report.embedded, report.sentences_embedded) == (1, 1, 2, 2)
+    assert len(embedded_texts) == 4  # two chunks and their one sentence each
     after = snapshot()
     assert builds() == [after["name"]] == [before["name"]]
     kept = set(before["vectors"]) & set(after["vectors"])
@@ -298,7 +310,8 @@ def test_a_build_left_by_a_killed_run_is_dropped_by_the_next_run(small_corpus):
     store = IndexStore(Settings())
     orphan = store.create_build({"corpus_hash": "from a run that was killed"})
     orphan.add(ids=["x"], embeddings=[[0.1] * 384], documents=["half a build"])
-    assert len(builds()) == 2
+    store.units(orphan, create=True).add(ids=["y"], embeddings=[[0.1] * 384])
+    assert len(builds()) == 2 and len(collections()) == 5
     report = ingest(small_corpus)
     assert report.embedded == 0
     assert_intact(before)
@@ -314,7 +327,7 @@ def test_status_of_a_fresh_index(indexed_settings):
     assert status.index == str(indexed_settings.data_dir / "chroma")
     assert status.chunks == IndexStore(indexed_settings).require_active().count() > 50
     assert status.corpus_hash == status.current_corpus_hash
-    assert status.model_sha256 == MODEL_SHA256 and status.model_ok
+    assert status.model_sha256 == MODEL_SHA256 and status.model_ok and status.onnx_export == "ok"
     assert status.model == str(embedding.model_dir())
 
 
@@ -350,3 +363,56 @@ def test_status_before_any_ingest(user_dir):
     status = json.loads(result.stdout)
     assert status["built"] is False and status["stale"] is True and status["chunks"] == 0
     assert "run `ops-assistant ingest`" in status["reason"]
+
+
+def test_an_unchanged_corpus_is_not_chunked_again_unless_the_chunking_code_changed(
+        small_corpus, monkeypatch):
+    from ingest import manifest
+
+    chunked: list[int] = []
+    real = pipeline.chunk_files
+
+    def spy(files, settings):
+        chunked.append(len(files))
+        return real(files, settings)
+
+    monkeypatch.setattr(pipeline, "chunk_files", spy)
+    ingest(small_corpus)
+    assert ingest(small_corpus).unchanged == SMALL_CHUNKS and chunked == [2]
+    monkeypatch.setattr(manifest, "code_hash", lambda: "0" * 64)  # as if the chunker changed
+    report = ingest(small_corpus)
+    assert chunked == [2, 2] and (report.unchanged, report.embedded) == (SMALL_CHUNKS, 0)
+    assert json.loads(IndexStore(Settings()).require_active().metadata["manifest"])["code"] == "0" * 64
+    assert ingest(small_corpus).unchanged == SMALL_CHUNKS and chunked == [2, 2]
+
+
+def test_the_catalog_holds_exactly_the_builds_chunks_after_every_kind_of_run(larger_corpus):
+    from assistant.index import _read_chunks
+    from ingest.catalog import catalog_of, read_catalog
+
+    def catalog_matches_build() -> None:
+        store = IndexStore(Settings())
+        build = store.require_active()
+        listed = {d.id: (d.page_content, d.metadata) for d in read_catalog(store, build)}
+        assert listed == {d.id: (d.page_content, d.metadata) for d in _read_chunks(store, build)}
+
+    ingest(larger_corpus)
+    catalog_matches_build()
+    edit(larger_corpus / "alpha.md", "a small share", "five percent")
+    (larger_corpus / "note-03.md").unlink()
+    assert ingest(larger_corpus).removed == 2  # both written in place
+    catalog_matches_build()
+    for i in range(40):
+        (larger_corpus / f"extra-{i}.md").write_text(f"# Extra {i}\n\nService {i} pages team {i}.\n")
+    assert ingest(larger_corpus).added == 40  # a new build, switched in
+    catalog_matches_build()
+
+    store = IndexStore(Settings())
+    build = store.require_active()
+    store.client.delete_collection(catalog_of(store, build).name)  # as an older version left it
+    assert read_catalog(store, build) is None
+    edit(larger_corpus / "beta.md", "stopped updating", "went stale")
+    ingest(larger_corpus)  # in place: writes the whole catalog, not only beta.md's record
+    catalog_matches_build()
+    store.mark_updating(build, {"corpus_hash": "an update under way"})
+    assert read_catalog(store, build) is None

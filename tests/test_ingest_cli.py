@@ -148,6 +148,8 @@ def test_a_tampered_model_is_refused_naming_both_hashes(tampered_model, small_co
     assert IndexStore(Settings()).active() is None
     reported = json.loads(invoke("status", "--json").stdout)
     assert reported["model_sha256"] == found and reported["model_ok"] is False
+    onnx_dir = tampered_model.parent.parent / "onnx"  # emptied by the fixture: nothing exported
+    assert reported["onnx_export"] == f"there is no ONNX export of the model in {onnx_dir}"
 
 
 def test_quiet_prints_nothing_and_json_is_one_document(small_corpus):

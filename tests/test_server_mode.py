@@ -12,7 +12,7 @@ from chromadb.config import Settings as ChromaSettings
 from typer.testing import CliRunner
 
 from ingest.cli import app
-from ingest.embedding import load_embeddings
+from ingest.embedding import load_onnx_embeddings
 from ingest.settings import CHECKOUT_DIR, Settings
 
 
@@ -50,7 +50,8 @@ def test_ingest_into_a_chroma_server_and_read_it_back(server_settings, user_dir)
     pointer = client.get_collection(f"{server_settings.collection}-active")
     collection = client.get_collection(pointer.metadata["collection"])
     assert collection.name == status["collection"] and collection.count() == first["chunks"]
-    question = load_embeddings(server_settings.model_sha256).embed_query("Who coined the term DataOps?")
+    question = load_onnx_embeddings(server_settings.model_sha256, server_settings.onnx_dir
+                                    ).embed_query("Who coined the term DataOps?")
     hit = collection.query(query_embeddings=[question], n_results=1, include=["documents", "metadatas"])
     assert "Lenny Liebmann" in hit["documents"][0][0]
     assert hit["metadatas"][0][0]["section"] == "The 30-Second Definitions"
@@ -68,4 +69,24 @@ def test_incremental_update_on_the_server_switches_to_a_new_build(server_setting
     assert (report["updated"], report["embedded"], report["unchanged"]) == (1, 1, 5)
     client = http_client(server_settings.chroma_url)
     names = [c.name for c in client.list_collections() if c.name.startswith(server_settings.collection)]
-    assert sorted(names) == sorted([invoke_json("status")["collection"], f"{server_settings.collection}-active"])
+    build = invoke_json("status")["collection"]
+    assert sorted(names) == sorted([build, f"{build}-catalog", f"{build}-units",
+                                    f"{server_settings.collection}-active"])
+
+
+def test_an_index_on_the_server_opens_with_its_stored_sentence_vectors(server_settings, small_corpus,
+                                                                       monkeypatch):
+    import assistant.index as index_module
+    from assistant import Assistant
+
+    report = invoke_json("ingest", str(small_corpus))
+    assert report["sentences_embedded"] == 8
+
+    def refuse_to_embed(vectors, texts, embeddings):
+        assert not texts, f"opening the index embedded {len(texts)} sentences"
+
+    monkeypatch.setattr(index_module, "_embed_missing", refuse_to_embed)
+    assistant = Assistant.load(server_settings)
+    assert sum(len(v) for v in assistant.index._unit_vectors.values()) == 8
+    answer = assistant.ask("How do canary releases work?", session="server")
+    assert answer.citations and "Canary releases" in answer.citations[0].quote

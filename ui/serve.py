@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 import typer
@@ -21,24 +22,29 @@ def ui_command(
         help="Port to serve on (default OPS_ASSISTANT_PORT or 7860).")] = None,
 ) -> None:
     """Serve the chat UI in the browser; set OPS_ASSISTANT_AUTH=user:password to require a login."""
-    from ui.app import AssistantUI, parse_auth
-
     with expected_errors():
         settings = load_settings()
     updates = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=updates)
+    from ui.app import AssistantUI, parse_auth
+
     try:
         parse_auth(settings.auth)
     except ValueError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
     ui = AssistantUI(settings=settings)
-    problem = ui.source.problem()  # load now, so the first question is answered fast
+    # The index is read while the page is built and its server starts (they overlap on two
+    # cores); "Serving" is printed once both are done, so the first question is answered at once.
+    with ThreadPoolExecutor(1) as pool:
+        loading = pool.submit(ui.source.problem)
+        ui.launch(quiet=True, prevent_thread_lock=True)
+        problem = loading.result()
     if problem:
         typer.echo(f"Warning: {problem.what}\n  How to fix: {problem.fix}\n"
                    "  The page will say so until it is fixed.", err=True)
     typer.echo(f"Serving the chat UI at http://{settings.host}:{settings.port}", err=True)
-    ui.launch(quiet=True)
+    ui.blocks.block_thread()
 
 
 def serve_in_background(settings):

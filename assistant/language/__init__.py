@@ -86,10 +86,6 @@ class Language:
         return compiled(self.lexicon.comparison)
 
     @cached_property
-    def anaphora(self) -> re.Pattern:
-        return compiled(self.lexicon.anaphora)
-
-    @cached_property
     def aspect_patterns(self) -> dict[str, re.Pattern]:
         return {name: re.compile(a.pattern, re.I) for name, a in self.lexicon.aspects.items()}
 

@@ -152,7 +152,6 @@ class Lexicon(_Data):
     disciplines: dict[str, list[str]]
     all_three: list[str]
     comparison: list[str]
-    anaphora: list[str]
     conclusions: list[str]
     aspects: dict[str, Aspect]
     references: dict[str, list[str] | dict[str, list[str]]]
@@ -191,7 +190,7 @@ class Lexicon(_Data):
                 _compiles(pattern)
         return value
 
-    @field_validator("all_three", "comparison", "anaphora", "conclusions", "not_ranking",
+    @field_validator("all_three", "comparison", "conclusions", "not_ranking",
                      "list_cues", "follow_up_start", "vocative")
     @classmethod
     def _compile_lists(cls, value):
