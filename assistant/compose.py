@@ -52,6 +52,7 @@ class Composer:
     def __init__(self, index: Index):
         self.index = index
         self.idf = _idf(index.document_frequency, len(index.documents))
+        self._chunk_stems: dict[str, tuple[set[str], list[set[str]]]] = {}
 
     def candidates(self, query: str, topic: Topic, docs: list[Document],
                    ranking: bool = False) -> list[Claim]:
@@ -71,14 +72,10 @@ class Composer:
             dense = max(doc.metadata.get("dense", 0.0), float(similarities.max(initial=0.0)))
             chunk = 0.6 * dense + 0.4 * bm25.get(doc.id, 0.0) / top_bm25
             adjust = subject_penalty(doc, topic) + promotion_penalty(doc, query)
-            section_stems = set(stems(named(doc.metadata["section"])))
+            section_stems, all_unit_stems = self._stems(doc)
             asked_by_heading = self._heading_answers(doc, query_stems)
-            subject = subject_of(doc.page_content)
-            intro = self.index.list_intro(doc) or ""
-            for base in unit_claims(doc):
+            for base, unit_stems in zip(unit_claims(doc), all_unit_stems):
                 i, unit = base.unit, base.text
-                unit_stems = set(stems(named(f"{subject} {unit}" if subject and ANAPHOR.match(unit)
-                                             else f"{intro} {unit}")))
                 lexical = (sum(self.idf.get(s, 1.0) for s in query_stems & unit_stems)
                            + 0.5 * sum(self.idf.get(s, 1.0) for s in query_stems & section_stems
                                        - unit_stems)) / weight
@@ -90,6 +87,20 @@ class Composer:
                          + asked_by_heading)
                 claims.append(replace(base, score=score))
         return sorted(claims, key=lambda c: -c.score)
+
+    def _stems(self, doc: Document) -> tuple[set[str], list[set[str]]]:
+        """The stems of a chunk's heading path and of each of its sentences, read as the
+        sentence says it: "It ..." with the chunk's subject, a list item after its intro. Kept:
+        the same chunks come back with every question."""
+        known = self._chunk_stems.get(doc.id)
+        if known is None:
+            subject, intro = subject_of(doc.page_content), self.index.list_intro(doc) or ""
+            units = [claim.text for claim in unit_claims(doc)]
+            known = (set(stems(named(doc.metadata["section"]))),
+                     [set(stems(named(f"{subject} {unit}" if subject and ANAPHOR.match(unit)
+                                      else f"{intro} {unit}"))) for unit in units])
+            self._chunk_stems[doc.id] = known
+        return known
 
     def _heading_answers(self, doc: Document, query_stems: set[str]) -> float:
         """A section titled by a question ("Is MLOps just DevOps for machine learning?") answers
@@ -125,7 +136,7 @@ class Composer:
         top = max(self.idf.values(), default=1.0)
         weights = {s: self.idf.get(s, top) for s in query_stems}
         total = sum(weights.values()) or 1.0
-        return max((sum(w for s, w in weights.items() if s in _chunk_stems(doc)) / total
+        return max((sum(w for s, w in weights.items() if s in self.index.stems_of(doc)) / total
                     for doc in docs), default=0.0)
 
     def compose(self, part: Part, docs: list[Document]) -> list[Claim]:
@@ -175,10 +186,6 @@ def _lead(ranked: list[Claim], direction: str | None, topic: Topic) -> Claim:
         return top
     standing = next((c for c in ranked if not ANAPHOR.match(c.text) and ranks(c)), top)
     return standing if standing.score >= STANDING * top.score else top
-
-
-def _chunk_stems(doc: Document) -> set[str]:
-    return set(stems(doc.page_content + " " + doc.metadata["section"]))
 
 
 def _idf(frequency: dict[str, int], total: int) -> dict[str, float]:

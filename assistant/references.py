@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from pydantic import BaseModel
 
@@ -47,23 +47,34 @@ class Resolution:
 
 
 @cache
-def _entity_patterns(language: Language) -> list[tuple[re.Pattern, Mention]]:
-    patterns = [(words_pattern([e.name, *e.aliases], possessive=True), Mention(name=e.name, kind=e.kind))
-                for e in language.entities]
-    return patterns + [(pattern, Mention(name=name, kind="discipline"))
-                       for name, pattern in DISCIPLINES.items()]
+def _names(language: Language) -> tuple[re.Pattern, dict[str, Mention]]:
+    """One pattern for every name and alias of entities.yaml (longest first), and the mention each
+    spelling stands for."""
+    spelled = {w.lower(): Mention(name=e.name, kind=e.kind)
+               for e in language.entities for w in (e.name, *e.aliases)}
+    return words_pattern(list(spelled), possessive=True), spelled
+
+
+def _found(text: str, language: Language) -> list[tuple[int, Mention]]:
+    """Every mention in `text` with where it starts, in order."""
+    pattern, spelled = _names(language)
+    found = [(m.start(), spelled[m.group(0).lower()]) for m in pattern.finditer(text)]
+    found += [(m.start(), Mention(name=name, kind="discipline"))
+              for name, discipline in DISCIPLINES.items() for m in discipline.finditer(text)]
+    return sorted(found, key=lambda pair: pair[0])
+
+
+@lru_cache(maxsize=4096)  # the same sentences come back with every question
+def _mentions(text: str, language: Language) -> tuple[Mention, ...]:
+    first: dict[str, Mention] = {}
+    for _, mention in _found(text, language):
+        first.setdefault(mention.name, mention)
+    return tuple(first.values())
 
 
 def mentions_in(text: str, language: Language = LANGUAGE) -> list[Mention]:
-    """The things `text` names, in the order it names them (each once)."""
-    found = sorted((m.start(), mention) for pattern, mention in _entity_patterns(language)
-                   for m in [pattern.search(text)] if m)
-    seen, ordered = set(), []
-    for _, mention in found:
-        if mention.name not in seen:
-            seen.add(mention.name)
-            ordered.append(mention)
-    return ordered
+    """The things `text` names, in the order it first names them (each once)."""
+    return list(_mentions(text, language))
 
 
 @cache
@@ -127,8 +138,7 @@ def resolve_mentions(text: str, context: Context, language: Language = LANGUAGE)
     used: set[str] = set()
     cued = {kind for kind, cues in language.lexicon.kind_cues.items()
             if words_pattern(cues).search(text)}
-    named_here = [(m.start(), mention.kind) for pattern, mention in _entity_patterns(language)
-                  for m in pattern.finditer(text)]
+    named_here = [(start, mention.kind) for start, mention in _found(text, language)]
     for pattern, kinds in _pronouns(language):
         for match in pattern.finditer(text):
             if any(start < match.start() and kind in kinds for start, kind in named_here):

@@ -20,7 +20,7 @@ from ingest.loaders import Problem, SourceFile, load_files
 from ingest.manifest import build_manifest, same_build, unchanged_build
 from ingest.settings import Settings
 from ingest.store import IndexStore
-from ingest.units import SENTENCE_LIMIT, all_unit_texts, text_key
+from ingest.units import sentence_count, wanted_units
 
 # A change of at most this share of the active build's chunks is written into it in place; a
 # larger one is built beside it and switched in, so readers never see a half-changed corpus.
@@ -166,21 +166,15 @@ def _reusable_build(store: IndexStore, settings: Settings):
     return active, dict(zip(got["ids"], got["metadatas"]))
 
 
-def wanted_units(chunks: list[Document]) -> dict[str, str]:
-    """The texts whose vectors a build of `chunks` stores for the composer, by key
-    (ingest/units.py); none past SENTENCE_LIMIT chunks, where the chunks' own vectors serve."""
-    if len(chunks) > SENTENCE_LIMIT:
-        return {}
-    return {text_key(text): text for texts in all_unit_texts(chunks).values() for text in texts}
-
-
 def _embed_checked(chunks: list[Document], units: dict[str, str], settings: Settings,
                    show_progress: bool):
     """The chunks' and the sentence texts' vectors (one embedding pass, one progress bar),
     checked before anything is written, and the seconds spent embedding."""
     started = time.perf_counter()
     texts = [embedding_text(c) for c in chunks] + list(units.values())
-    vectors = embed_texts(texts, settings, show_progress)
+    unique = list(dict.fromkeys(texts))  # a chunk's text is also a unit of the build
+    by_text = dict(zip(unique, embed_texts(unique, settings, show_progress)))
+    vectors = [by_text[text] for text in texts]
     seconds = time.perf_counter() - started
     check_vectors([c.id for c in chunks] + list(units), vectors)
     return vectors[:len(chunks)], vectors[len(chunks):], seconds
@@ -224,7 +218,7 @@ def _update_in_place(store, build, old, chunks, manifest, settings, show_progres
     _update_catalog(store, build, old, chunks, fresh + moved, fresh_vectors)
     check_build(ids, build.count())
     store.set_manifest(build, manifest)
-    return seconds, len(new_units)
+    return seconds, sentence_count(new_units, chunks)
 
 
 def _update_catalog(store, build, old, chunks, changed, fresh_vectors) -> None:
@@ -272,4 +266,4 @@ def _build_and_switch(store, active, chunks, manifest, settings, show_progress):
         store.drop(build)
         raise
     store.switch(build)
-    return seconds, len(new_units)
+    return seconds, sentence_count(new_units, chunks)

@@ -126,6 +126,17 @@ class IndexStore:
             return None
         return json.loads((collection.metadata or {}).get("manifest", "{}"))
 
+    def stamp(self) -> tuple | None:
+        """A cheap sign of any write to the embedded index (its database file's time and size),
+        to skip asking Chroma when nothing changed; None for a server, which must be asked."""
+        if self.settings.chroma_url:
+            return None
+        try:
+            found = (self.settings.chroma_dir / "chroma.sqlite3").stat()
+        except OSError:
+            return ("unreadable",)
+        return found.st_mtime_ns, found.st_size
+
     def revision(self) -> tuple[str, str] | None:
         """The active build's name and manifest text: changes with every ingest that changed it,
         in place or by switching, so an open reader can tell it must re-open."""

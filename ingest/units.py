@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 from langchain_core.documents import Document
 
+from ingest.chunking import embedding_text
+
 SENTENCE_LIMIT = 1000  # chunks; a larger index scores each unit by its chunk's stored vector
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
 SUBJECT = re.compile(r"^(?:[-*] )?(DevOps|DataOps|MLOps)\b")
@@ -80,3 +82,20 @@ def all_unit_texts(documents: list[Document]) -> dict[str, list[str]]:
 def text_key(text: str) -> str:
     """The id a unit's vector is stored under: the sha256 of the text embedded."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def wanted_units(chunks: list[Document]) -> dict[str, str]:
+    """The texts whose vectors a build of `chunks` stores beside it, by key (ingest/units.py):
+    every sentence as the composer scores it, and every chunk as it is searched by meaning (so a
+    small index is searched in memory); none past SENTENCE_LIMIT chunks, where the chunks' own
+    vectors in the build serve."""
+    if len(chunks) > SENTENCE_LIMIT:
+        return {}
+    texts = [embedding_text(c) for c in chunks]
+    texts += [text for group in all_unit_texts(chunks).values() for text in group]
+    return {text_key(text): text for text in texts}
+
+
+def sentence_count(units: dict[str, str], chunks: list[Document]) -> int:
+    """How many of `units` (by key) are sentences, not the chunks' own texts."""
+    return len(set(units) - {text_key(embedding_text(c)) for c in chunks})

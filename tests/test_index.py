@@ -10,8 +10,10 @@ import pytest
 from langchain_core.documents import Document
 
 from assistant.index import BM25Retriever, QueryCachedEmbeddings, _best
+from ingest.chunking import embedding_text
 from ingest.embedding import load_onnx_embeddings
 from ingest.settings import Settings
+from ingest.units import text_key
 
 
 def test_best_keeps_only_positive_scores_best_first_with_ties_in_corpus_order():
@@ -97,6 +99,10 @@ def test_an_index_without_sentence_vectors_opens_says_so_once_and_a_re_ingest_st
     store = IndexStore(Settings())
     build = store.require_active()
     stored = store.unit_vectors(store.units(build))
+    got = store.read_all(build, ["documents", "metadatas"])
+    chunk_texts = {text_key(embedding_text(Document(page_content=text, metadata=meta)))
+                   for text, meta in zip(got["documents"], got["metadatas"])}
+    sentences = {key: v for key, v in stored.items() if key not in chunk_texts}
     store.client.delete_collection(build.name + "-units")  # as a version before issue 12 wrote it
     manifest = json.loads(build.metadata["manifest"])
     del manifest["sentence_vectors"]
@@ -106,16 +112,18 @@ def test_an_index_without_sentence_vectors_opens_says_so_once_and_a_re_ingest_st
     with caplog.at_level(logging.WARNING, logger="ops_assistant"):
         old = [Index.open(Settings()) for _ in range(2)]
     assert [r.getMessage() for r in caplog.records] == [
-        f"this index was built without sentence vectors, so opening it embeds {len(stored)} "
+        f"this index was built without sentence vectors, so opening it embeds {len(sentences)} "
         "sentences; run `ops-assistant ingest` once to store them and open faster"]
-    assert old[0]._by_key.keys() == stored.keys()
-    assert all(np.allclose(old[0]._by_key[k], v, atol=1e-6) for k, v in stored.items())
+    assert old[0]._by_key.keys() == sentences.keys()
+    assert all(np.allclose(old[0]._by_key[k], v, atol=1e-6) for k, v in sentences.items())
+    assert old[0].retriever.vectors is None  # searched through Chroma: no chunk vectors beside it
 
     report = run_ingest([small_corpus], Settings(), show_progress=False)
-    assert (report.embedded, report.sentences_embedded) == (0, len(stored))
+    assert (report.embedded, report.sentences_embedded) == (0, len(sentences))
     monkeypatch.setattr(index_module, "_embed_missing", refuse_to_embed)
     fresh = Index.open(Settings())
     assert fresh._by_key.keys() == set(wanted_units(list(fresh.documents.values())))
+    assert fresh.retriever.vectors is not None and len(fresh.retriever.searched) == 6
     assert all(np.allclose(fresh._unit_vectors[i], old[0]._unit_vectors[i], atol=1e-6)
                for i in fresh.documents)
 
@@ -137,3 +145,20 @@ def test_loading_the_assistant_embeds_nothing_and_a_question_is_one_model_call(
     assert calls == []
     answer = assistant.ask("Who coined the term DataOps?", session="one-call")
     assert "Lenny Liebmann" in answer.answer and len(calls) == 1
+
+
+def test_a_small_index_is_searched_in_memory_with_chromas_ranking(corpus_assistant):
+    """The chunk vectors stored beside a small build rank its chunks as Chroma's own index does."""
+    retriever = corpus_assistant.index.retriever
+    assert retriever.vectors is not None and len(retriever.searched) == len(
+        corpus_assistant.index.documents)
+    vector = np.asarray(corpus_assistant.index.embeddings.embed_query("How is a model monitored?"))
+    in_memory = retriever._by_meaning(vector)
+    kept, retriever.vectors = retriever.vectors, None
+    try:
+        through_chroma = retriever._by_meaning(vector)
+    finally:
+        retriever.vectors = kept
+    assert [d.id for d in in_memory] == [d.id for d in through_chroma]
+    assert [d.metadata["dense"] for d in in_memory] == pytest.approx(
+        [d.metadata["dense"] for d in through_chroma], abs=1e-5)
