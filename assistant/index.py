@@ -184,6 +184,7 @@ class Index:
         self._current_at: tuple | None = None  # the store's stamp when it was last found current
         self._stems = {doc.id: set(chunk) for doc, chunk in zip(documents, tokens)}
         self._unit_vectors: dict[str, np.ndarray] = {}
+        self._plain_vectors: dict[str, np.ndarray] = {}
         self._by_key: dict[str, np.ndarray] = {}
         self._stored_vectors: dict[str, np.ndarray] = {}
         if len(documents) <= SENTENCE_LIMIT:
@@ -232,6 +233,10 @@ class Index:
         return [other for other in siblings
                 if abs(other.metadata.get("position", 0) - position) <= radius]
 
+    def section_chunks(self, doc: Document) -> list[Document]:
+        """Every chunk of `doc`'s section (its source and heading path), in reading order."""
+        return self._sections.get((doc.metadata["source"], doc.metadata["section"]), [doc])
+
     def list_intro(self, doc: Document) -> str | None:
         """For a list, the line just before it that ends in ':' ("All three disciplines:")."""
         return list_intro(doc, self._before.get(doc.id))
@@ -243,22 +248,32 @@ class Index:
                 or doc.metadata["section"].startswith(heading_path + " > ")]
 
     def _read_unit_vectors(self, documents: list[Document], previous: "Index | None") -> None:
-        """Every sentence vector of a small index, read from the build's stored vectors (by the
-        text embedded); those missing (an older build) are embedded in one batch, once."""
+        """Every sentence vector of a small index (in context, and alone), read from the build's
+        stored vectors (by the text embedded); those missing (an older build) are embedded in
+        one batch, once."""
         with read_errors(self.settings):
             self._by_key = self.store.unit_vectors(self.store.units(self.collection))
         texts = {doc.id: unit_texts(doc, self._before.get(doc.id)) for doc in documents}
-        wanted = {text_key(t): t for group in texts.values() for t in group}
+        alone = {doc.id: sentences(doc.page_content) for doc in documents}
+        wanted = {text_key(t): t for groups in (texts, alone) for group in groups.values()
+                  for t in group}
         missing = {key: t for key, t in wanted.items() if key not in self._by_key}
         if missing:
             known = previous._by_key if previous is not None else {}
             self._by_key.update({key: known[key] for key in missing if key in known})
             _embed_missing(self._by_key, [t for key, t in missing.items() if key not in known],
                            self.embeddings)
-        for doc_id, group in texts.items():
-            vectors = [self._by_key[text_key(text)] for text in group]
-            self._unit_vectors[doc_id] = (np.stack(vectors) if vectors
-                                          else np.zeros((0, DIMENSIONS), dtype=np.float32))
+        self._unit_vectors = {doc_id: self._stacked(group) for doc_id, group in texts.items()}
+        self._plain_vectors = {doc_id: self._stacked(group) for doc_id, group in alone.items()}
+
+    def _stacked(self, texts: list[str]) -> np.ndarray:
+        vectors = [self._by_key[text_key(text)] for text in texts]
+        return np.stack(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+    def plain_vectors(self, doc: Document) -> np.ndarray | None:
+        """The vectors of a chunk's sentences as they read alone, (units, 384), in the order of
+        `sentences(doc.page_content)`; None in an index too large to store them."""
+        return self._plain_vectors.get(doc.id)
 
     def _search_in_memory(self, documents: list[Document]) -> None:
         """Search a small index by meaning in memory, from the chunk vectors ingest stored beside

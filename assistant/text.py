@@ -9,7 +9,7 @@ from functools import lru_cache
 import Stemmer
 
 from assistant import language
-from ingest.units import SENTENCE_END, sentences  # noqa: F401 (a chunk's units are the index's)
+from ingest.units import SENTENCE_END, sentences, units  # noqa: F401 (a chunk's units are the index's)
 
 # Letters of any script (José, Zürich, naïve) and digits; $205,958, 20%, contractions kept whole.
 WORD = re.compile(r"(?:[^\W_]|\$)(?:[^\W_]|[$+.,%'’-])*(?:[^\W_]|%)|[^\W_]|\$")
@@ -65,19 +65,3 @@ def stem(word: str) -> str:
 def heading_label(section: str) -> str:
     """The last heading of a heading path without its numbering ("2. ", "Q1: ")."""
     return NUMBERING.sub("", section.rsplit(" > ", 1)[-1])
-
-
-def units(text: str) -> list[tuple[str, int | None]]:
-    """A chunk's citable units as `sentences` splits them (ingest/units.py), each with the number
-    of the list item (bullet) it belongs to, or None for a sentence of a paragraph."""
-    found: list[tuple[str, int | None]] = []
-    bullet = -1
-    for line in text.splitlines():
-        is_item = re.match(r"^\s*(?:[-*+]|\d+[.)])\s+", line) is not None
-        bullet += is_item
-        line = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line).strip()
-        if line:
-            found += [(part.strip(), bullet if is_item else None)
-                      for part in SENTENCE_END.split(line) if part.strip()]
-    return found
-

@@ -19,10 +19,12 @@ PATH_SEPARATOR = " > "
 
 @dataclass
 class Section:
-    """The blocks (paragraphs, lists) directly under one heading path."""
+    """The blocks (paragraphs, lists) directly under one heading path, each with the blank
+    lines before it (`gaps`, as text: "\n\n" for one blank line; "" for the first block)."""
 
     path: tuple[str, ...]
     blocks: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
 
 
 def parse_sections(markdown: str) -> list[Section]:
@@ -34,10 +36,13 @@ def parse_sections(markdown: str) -> list[Section]:
     sections = [Section(path=())]
     lines: list[str] = []
     in_fence = False
+    blanks = 0  # blank lines since the last block of the section
 
     def close_block() -> None:
         if lines:
-            sections[-1].blocks.append("\n".join(lines).strip())
+            section = sections[-1]
+            section.gaps.append("\n" * (blanks + 1) if section.blocks else "")
+            section.blocks.append("\n".join(lines).strip())
             lines.clear()
 
     for line in markdown.splitlines():
@@ -52,13 +57,36 @@ def parse_sections(markdown: str) -> list[Section]:
         elif line.strip() or in_fence:
             lines.append(line.rstrip())
         else:
-            close_block()
+            if lines:
+                close_block()
+                blanks = 0
+            blanks += 1
     close_block()
     return [s for s in sections if s.path or s.blocks]
 
 
 def _is_list(block: str) -> bool:
     return all(LIST_ITEM.match(line) for line in block.splitlines())
+
+
+def _has_list(block: str) -> bool:
+    return any(LIST_ITEM.match(line) for line in block.splitlines())
+
+
+def _with_intros(section: Section, limit: int) -> list[tuple[str, str]]:
+    """The section's blocks and their gaps, a list joined with the paragraph before it when that
+    introduces it (ends in ':') and both fit in `limit` characters: the intro is quoted with
+    the items it introduces."""
+    joined: list[tuple[str, str]] = []
+    for block, gap in zip(section.blocks, section.gaps):
+        before = joined[-1][0] if joined else ""
+        if (_is_list(block) and before.endswith(":") and not _has_list(before)
+                and len(before) + len(gap) + len(block) <= limit):
+            intro, intro_gap = joined.pop()
+            joined.append((intro + gap + block, intro_gap))
+        else:
+            joined.append((block, gap))
+    return joined
 
 
 class Chunker:
@@ -87,23 +115,36 @@ class Chunker:
         return self.sentence_splitter.split_text(" ".join(block.split()))
 
     def chunk(self, file: SourceFile) -> list[Document]:
+        """The file's chunks in reading order. Each records the source text between it and the
+        chunk before it in its section (`gap`), so neighbouring chunks can be quoted as one
+        passage."""
         documents = []
         for section in parse_sections(file.markdown):
             path = section.path or (file.title,)
             heading_path = PATH_SEPARATOR.join(path)
-            texts = [piece for block in section.blocks for piece in self.pieces(block)]
-            for position, text in enumerate(texts):
+            for position, (text, gap) in enumerate(self._gapped(section)):
                 document = self._document(file, heading_path, position, text)
                 document.metadata["order"] = len(documents)
+                document.metadata["gap"] = gap
                 documents.append(document)
         return documents
+
+    def _gapped(self, section: Section) -> list[tuple[str, str]]:
+        """Every piece of a section with the text before it: the blank lines before its block,
+        or within a block a line break (between bullets) or a space (between sentences)."""
+        found = []
+        for block, gap in _with_intros(section, self.max_chars):
+            pieces = self.pieces(block)
+            inner = "\n" if _is_list(block) else " "
+            found += [(piece, gap if i == 0 else inner) for i, piece in enumerate(pieces)]
+        return found
 
     def _document(self, file: SourceFile, heading_path: str, position: int, text: str) -> Document:
         content_hash = hashlib.sha256(text.encode()).hexdigest()[:16]
         key = f"{file.source}\n{heading_path}\n{content_hash}"
         chunk_id = hashlib.sha256(key.encode()).hexdigest()[:24]
         kind = "editorial_note" if text.startswith(EDITORIAL) else (
-            "list" if _is_list(text) else "text")
+            "list" if _has_list(text) else "text")
         return Document(
             id=chunk_id,
             page_content=text,

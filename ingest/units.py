@@ -18,20 +18,55 @@ from langchain_core.documents import Document
 from ingest.chunking import embedding_text
 
 SENTENCE_LIMIT = 1000  # chunks; a larger index scores each unit by its chunk's stored vector
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'$(])")
+SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’]))\s+(?=[A-Z0-9\"“'$(])")
 SUBJECT = re.compile(r"^(?:[-*] )?(DevOps|DataOps|MLOps)\b")
 ANAPHOR = re.compile(r"^(?:it|its|it's|that|that's|this|these|they|they're|those|the term|"
                      r"from there|each of (?:those|these|them))\b", re.I)
 
 
+BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def units(text: str) -> list[tuple[str, int | None]]:
+    """A chunk's citable units: each sentence of a paragraph or of a bullet, with the number of
+    the bullet it belongs to (None for a paragraph's). A line wrapped inside a paragraph or a
+    bullet (Markdown's soft line break) reads on as one line: "It needs the last\nnightly copy."
+    is one sentence, its line break a space."""
+    found: list[tuple[str, int | None]] = []
+    bullet = -1
+    for line, is_item in _logical_lines(text):
+        bullet += is_item
+        found += [(part.strip(), bullet if is_item else None)
+                  for part in SENTENCE_END.split(line) if part.strip()]
+    return found
+
+
+def _logical_lines(text: str) -> list[tuple[str, bool]]:
+    """The chunk's paragraphs and bullets, each as one line, and whether it is a bullet."""
+    lines: list[tuple[str, bool]] = []
+    after_blank = True
+    for raw in text.splitlines():
+        is_item = BULLET.match(raw) is not None
+        line = BULLET.sub("", raw).strip()
+        if line and (is_item or after_blank or not lines):
+            lines.append((line, is_item))
+        elif line:
+            lines[-1] = (f"{lines[-1][0]} {line}", lines[-1][1])
+        after_blank = not line
+    return lines
+
+
 def sentences(text: str) -> list[str]:
-    """Split a chunk into citable units: each bullet, and each sentence of a paragraph."""
-    units = []
-    for line in text.splitlines():
-        line = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line).strip()
-        if line:
-            units.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
-    return units
+    """A chunk's citable units as text (`units` without their bullet numbers)."""
+    return [text for text, _ in units(text)]
+
+
+def own_intro(text: str) -> str | None:
+    """The sentence ending in ':' just before a chunk's first bullet, when the chunk holds both."""
+    found = units(text)
+    first = next((i for i, (_, bullet) in enumerate(found) if bullet is not None), 0)
+    intro = found[first - 1][0] if first else ""
+    return intro if intro.endswith(":") else None
 
 
 def subject_of(text: str) -> str | None:
@@ -58,10 +93,13 @@ def list_intro(doc: Document, before: Document | None) -> str | None:
 
 
 def unit_texts(doc: Document, before: Document | None) -> list[str]:
-    """The texts `doc`'s units are embedded as, in the order of `sentences(doc.page_content)`."""
+    """The texts `doc`'s units are embedded as, in the order of `sentences(doc.page_content)`:
+    a list item after its intro (in the chunk or the one before)."""
     heading = doc.metadata["section"].rsplit(" > ", 1)[-1]
-    subject, intro = subject_of(doc.page_content), list_intro(doc, before)
-    return [in_context(unit, heading, subject, intro) for unit in sentences(doc.page_content)]
+    subject = subject_of(doc.page_content)
+    intro = own_intro(doc.page_content) or list_intro(doc, before)
+    return [in_context(unit, heading, subject, intro if bullet is not None else None)
+            for unit, bullet in units(doc.page_content)]
 
 
 def chunk_before(documents: Iterable[Document]) -> dict[str, Document]:
@@ -86,16 +124,19 @@ def text_key(text: str) -> str:
 
 def wanted_units(chunks: list[Document]) -> dict[str, str]:
     """The texts whose vectors a build of `chunks` stores beside it, by key (ingest/units.py):
-    every sentence as the composer scores it, and every chunk as it is searched by meaning (so a
+    every sentence as the composer scores it (in its context) and as it reads alone (what the
+    composer's filler classifier reads), and every chunk as it is searched by meaning (so a
     small index is searched in memory); none past SENTENCE_LIMIT chunks, where the chunks' own
     vectors in the build serve."""
     if len(chunks) > SENTENCE_LIMIT:
         return {}
     texts = [embedding_text(c) for c in chunks]
     texts += [text for group in all_unit_texts(chunks).values() for text in group]
+    texts += [unit for c in chunks for unit in sentences(c.page_content)]
     return {text_key(text): text for text in texts}
 
 
 def sentence_count(units: dict[str, str], chunks: list[Document]) -> int:
-    """How many of `units` (by key) are sentences, not the chunks' own texts."""
+    """How many of `units` (by key) are sentences (in context or alone), not the chunks' own
+    texts."""
     return len(set(units) - {text_key(embedding_text(c)) for c in chunks})

@@ -120,9 +120,10 @@ def test_editing_a_paragraph_embeds_only_it_and_reuses_the_other_vectors(small_c
     edit(small_corpus / "alpha.md", "a small share", "five percent")
     report = ingest(small_corpus)
     assert (report.updated, report.added, report.removed, report.unchanged) == (1, 0, 0, 5)
-    assert (report.embedded, report.sentences_embedded) == (1, 1)
+    assert (report.embedded, report.sentences_embedded) == (1, 2)
     assert embedded_texts == ["Deploying\nCanary releases send five percent of traffic to the new version first.",
-                              "Deploying: Canary releases send five percent of traffic to the new version first."]
+                              "Deploying: Canary releases send five percent of traffic to the new version first.",
+                              "Canary releases send five percent of traffic to the new version first."]
     after = snapshot()
     assert after["name"] != before["name"]
     kept = set(before["vectors"]) & set(after["vectors"])
@@ -218,8 +219,8 @@ def test_a_small_change_is_written_into_the_active_build(larger_corpus, embedded
     edit(larger_corpus / "alpha.md", "a small share", "five percent")
     edit(larger_corpus / "alpha.md", "\nCanary releases", "\nFeature flags come first.\n\nCanary releases")
     report = ingest(larger_corpus)
-    assert (report.updated, report.added, report.embedded, report.sentences_embedded) == (1, 1, 2, 2)
-    assert len(embedded_texts) == 4  # two chunks and their one sentence each
+    assert (report.updated, report.added, report.embedded, report.sentences_embedded) == (1, 1, 2, 4)
+    assert len(embedded_texts) == 6  # two chunks and their one sentence each, in context and alone
     after = snapshot()
     assert builds() == [after["name"]] == [before["name"]]
     kept = set(before["vectors"]) & set(after["vectors"])

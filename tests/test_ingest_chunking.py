@@ -14,9 +14,11 @@ from ingest.chunking import EDITORIAL, Chunker, embedding_text
 from ingest.loaders import SourceFile, load_files, split_front_matter
 from ingest.settings import CHECKOUT_DIR, Settings
 from ingest.store import IndexStore
+from ingest.units import units
 
 ARTICLE = CHECKOUT_DIR / "corpus" / "devops-vs-dataops-vs-mlops.md"
-METADATA_KEYS = {"chunk_id", "source", "title", "url", "section", "position", "order", "hash", "kind"}
+METADATA_KEYS = {"chunk_id", "source", "title", "url", "section", "position", "order", "hash", "kind",
+                 "gap"}
 FAQ_QUESTIONS = [
     "Q1: Is MLOps just DevOps for machine learning?",
     "Q2: Can one person do DevOps, DataOps, and MLOps?",
@@ -69,10 +71,38 @@ def test_faq_question_and_its_answer_stay_together():
 
 
 def test_short_paragraphs_are_one_chunk_each():
+    """A short paragraph is a chunk of its own, but for one ending in ':' that opens a list: it is
+    the chunk's first block, the list after it."""
     texts = [chunk.page_content for chunk in corpus_chunks()]
     short = [block for block in body_blocks() if len(block) <= 600]
     assert len(short) > 40
-    assert [block for block in short if block not in texts] == []
+    joined = [block for block in short if block not in texts]
+    assert joined
+    for block in joined:
+        chunk = next(t for t in texts if block in t)
+        assert re.fullmatch(r"[^\n]+:\n\n- .+", chunk, flags=re.S), chunk
+
+
+def test_a_list_intro_stays_with_its_list_and_gaps_give_back_the_text():
+    text = ("# Shared\n\nSome context first.\n\nAll three disciplines:\n\n- Use CI/CD.\n"
+            "- Rely on containers.\n\nA closing remark.\n")
+    chunks = Chunker().chunk(source_file(text))
+    assert [c.page_content for c in chunks] == [
+        "Some context first.", "All three disciplines:\n\n- Use CI/CD.\n- Rely on containers.",
+        "A closing remark."]
+    assert [c.metadata["kind"] for c in chunks] == ["text", "list", "text"]
+    assert [c.metadata["gap"] for c in chunks] == ["", "\n\n", "\n\n"]
+    body = "".join(c.metadata["gap"] + c.page_content for c in chunks)
+    assert body in text
+
+
+def test_the_gaps_give_back_each_section_of_the_article_verbatim():
+    corpus = ARTICLE.read_text(encoding="utf-8")
+    by_section: dict[str, str] = {}
+    for chunk in corpus_chunks():
+        section = chunk.metadata["section"]
+        by_section[section] = by_section.get(section, "") + chunk.metadata["gap"] + chunk.page_content
+    assert all(text in corpus for text in by_section.values())
 
 
 def test_long_paragraph_splits_between_sentences_under_the_limit():
@@ -163,3 +193,10 @@ def test_closing_hashes_and_hash_inside_words():
     chunks = Chunker().chunk(source_file("# Learning C#\n\nOne.\n\n## Tips ##\n\n#hashtag line\n"))
     assert [c.metadata["section"] for c in chunks] == ["Learning C#", "Learning C# > Tips"]
     assert chunks[1].page_content == "#hashtag line"
+
+
+def test_a_line_wrapped_inside_a_paragraph_or_bullet_is_part_of_its_sentence():
+    assert units("Recovery replays the log. It needs the last\nnightly copy and every\nlog segment.") == [
+        ("Recovery replays the log.", None), ("It needs the last nightly copy and every log segment.", None)]
+    assert units("All three:\n\n- Use CI/CD\n  across all three\n- Rely on containers") == [
+        ("All three:", None), ("Use CI/CD across all three", 0), ("Rely on containers", 1)]
