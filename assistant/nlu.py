@@ -1,4 +1,4 @@
-"""Intent and background classifiers over MiniLM sentence vectors, applied with plain numpy.
+"""Intent, background and filler classifiers over MiniLM sentence vectors, applied with numpy.
 
 Trained from the language data (assistant/language/*.yaml) at set-up (`python -m assistant.nlu`,
 run by scripts/setup.sh) and kept beside the model's ONNX export (`.models/language/<data
@@ -80,33 +80,41 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Classifiers:
-    """The two classifiers the understanding step uses."""
+    """The understanding step's classifiers (intents, backgrounds) and the composer's (filler
+    or content sentences)."""
 
     intents: Classifier
     backgrounds: Classifier
+    sentences: Classifier
 
     @classmethod
     def train(cls, language: Language, embed) -> "Classifiers":
-        """Train both from the language data; `embed` maps a list of texts to unit vectors."""
-        intent_pairs = language.intent_examples()
-        background_pairs = language.background_examples()
-        vectors = np.asarray(embed([text for _, text in intent_pairs + background_pairs]))
-        split = len(intent_pairs)
-        return cls(Classifier.train(vectors[:split], [label for label, _ in intent_pairs]),
-                   Classifier.train(vectors[split:], [label for label, _ in background_pairs]))
+        """Train all three from the language data; `embed` maps a list of texts to unit
+        vectors (one call)."""
+        groups = {"intents": language.intent_examples(),
+                  "backgrounds": language.background_examples(),
+                  "sentences": language.sentence_examples()}
+        vectors = np.asarray(embed([text for pairs in groups.values() for _, text in pairs]))
+        trained, start = {}, 0
+        for name, pairs in groups.items():
+            trained[name] = Classifier.train(vectors[start:start + len(pairs)],
+                                             [label for label, _ in pairs])
+            start += len(pairs)
+        return cls(**trained)
 
     def save(self, path: Path) -> None:
         """Write atomically (a reader never sees half a file)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial.npz")
-        np.savez(partial, **self.intents.arrays("intents"), **self.backgrounds.arrays("backgrounds"))
+        np.savez(partial, **self.intents.arrays("intents"), **self.backgrounds.arrays("backgrounds"),
+                 **self.sentences.arrays("sentences"))
         os.replace(partial, path)
 
     @classmethod
     def load(cls, path: Path) -> "Classifiers":
         with np.load(path) as data:
-            return cls(Classifier.from_arrays(data, "intents"),
-                       Classifier.from_arrays(data, "backgrounds"))
+            return cls(*(Classifier.from_arrays(data, name)
+                         for name in ("intents", "backgrounds", "sentences")))
 
 
 def folder(settings) -> Path:

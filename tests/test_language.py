@@ -18,6 +18,7 @@ from ui.cli import app
 
 TESTS = CHECKOUT_DIR / "tests"
 SHARED_CASES = CHECKOUT_DIR.parent.parent / "shared" / "cases"
+CORPUS_FILE = CHECKOUT_DIR / "corpus" / "devops-vs-dataops-vs-mlops.md"
 
 
 def edited(name: str, change) -> dict[str, str]:
@@ -110,8 +111,8 @@ def test_the_classifiers_learn_their_data():
 
 def evaluation_questions() -> list[str]:
     """Every user message of the project's question sets and dialogs, and the handed cases."""
-    found = [item["question"] for path in (TESTS / "golden").glob("*.yaml")
-             for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    found = [item["question"] for name in ("questions.yaml", "heldout.yaml")
+             for item in yaml.safe_load((TESTS / "golden" / name).read_text(encoding="utf-8"))]
     dialogs = [*(TESTS / "dialogs").glob("*.yaml"), *(TESTS / "real").glob("*.yaml"),
                *SHARED_CASES.glob("*.yaml")]
     for path in dialogs:
@@ -132,3 +133,27 @@ def test_training_examples_are_not_copied_from_any_evaluation_set():
     examples += [e for b in language.backgrounds.values() for e in b.examples]
     copied = [e for e in examples if any(fuzz.ratio(key(e), q) >= 90 for q in asked)]
     assert copied == []
+
+
+def test_sentence_examples_are_not_copied_from_the_article():
+    """The filler classifier learns kinds of sentence from text written for it: an example that
+    (nearly) repeats an article sentence would make that sentence's verdict a lookup."""
+    from ingest.units import sentences
+
+    article = [sentence for paragraph in CORPUS_FILE.read_text(encoding="utf-8").split("\n\n")
+               for sentence in sentences(paragraph)]
+    examples = [text for _, text in load().sentence_examples()]
+    copied = [e for e in examples if any(fuzz.ratio(e.lower(), a.lower()) >= 90 for a in article)]
+    assert copied == []
+
+
+def test_the_filler_classifier_learns_its_data():
+    from ingest.embedding import load_embeddings
+
+    language = load()
+    embeddings = load_embeddings(MODEL_SHA256)
+    classifiers = Classifiers.train(language, embeddings.embed_documents)
+    pairs = language.sentence_examples()
+    vectors = np.asarray(embeddings.embed_documents([text for _, text in pairs]))
+    predicted = [p.label for p in classifiers.sentences.predict(vectors)]
+    assert np.mean([p == label for p, (label, _) in zip(predicted, pairs)]) >= 0.95

@@ -7,6 +7,8 @@ beside this module and returns one `Language`.
 - lexicon.yaml: exact patterns (names, references, ordinals, ranking words, slang, languages)
 - entities.yaml: the people, works, events and tools the article names
 - replies.yaml: the assistant's own words; suggestions.yaml: the questions it offers
+- sentences.yaml: sentences that state something and sentences that only frame the text
+  (filler), the training data of the composer's filler classifier
 
 Code holds the mechanism; every phrase lives here once. `problems(language, texts)` checks the
 data against an index (`ops-assistant check-language`).
@@ -24,13 +26,16 @@ from pydantic import ValidationError
 
 from assistant.language.schema import (MIN_BACKGROUND_PHRASES, Act, Background, Backgrounds,
                                        Entities, Framework, Intents, LanguageDataError, Lexicon,
-                                       Replies, Suggestions, compiled, phrase, words_pattern)
+                                       Replies, Sentences, Suggestions, compiled, phrase,
+                                       words_pattern)
 
-__all__ = ["OTHER_ROLE", "Act", "Language", "LanguageDataError", "load", "problems"]
+__all__ = ["CONTENT", "FILLER", "OTHER_ROLE", "Act", "Language", "LanguageDataError", "load", "problems"]
 
 FILES = {"intents": Intents, "backgrounds": Backgrounds, "framework": Framework,
-         "lexicon": Lexicon, "entities": Entities, "replies": Replies, "suggestions": Suggestions}
-TRAINING_FILES = ("intents", "backgrounds")
+         "lexicon": Lexicon, "entities": Entities, "replies": Replies, "suggestions": Suggestions,
+         "sentences": Sentences}
+TRAINING_FILES = ("intents", "backgrounds", "sentences")
+FILLER, CONTENT = "filler", "content"
 OTHER_ROLE = "other role"
 
 
@@ -48,6 +53,7 @@ class Language:
         self.entities = data["entities"].entities
         self.replies: Replies = data["replies"]
         self.suggestions: Suggestions = data["suggestions"]
+        self.sentences: Sentences = data["sentences"]
         _check_labels(self)
 
     @cached_property
@@ -69,6 +75,11 @@ class Language:
         roles the framework does not list."""
         pairs = [(key, p) for key, b in self.backgrounds.items() for p in b.phrases]
         return pairs + [(OTHER_ROLE, e) for e in self.other_role.examples]
+
+    def sentence_examples(self) -> list[tuple[str, str]]:
+        """(FILLER or CONTENT, sentence) pairs the composer's filler classifier trains on."""
+        pairs = [(FILLER, e) for examples in self.sentences.filler.values() for e in examples]
+        return pairs + [(CONTENT, e) for e in self.sentences.content]
 
     def act_of(self, intent: str) -> Act:
         return self.intents[intent].act
@@ -153,6 +164,7 @@ def _check_labels(language: Language) -> None:
     mapping to a profile that does not exist is an error in the data."""
     _check_unique("intent", language.intent_examples())
     _check_unique("background", language.background_examples())
+    _check_unique("sentence", language.sentence_examples())
     profiles = set(language.framework.paths)
     missing = {k for k, b in language.backgrounds.items() if b.closest is None} - profiles
     if missing:

@@ -254,6 +254,11 @@ class Replies(_Data):
     recommender_questions: dict[str, str]
 
 
+class Sentences(_Data):
+    filler: dict[str, list[str]]  # kind of filler (setup, transition, ...) -> examples
+    content: list[str]
+
+
 class Suggestions(_Data):
     learn_first: str
     backgrounds: dict[str, str]
