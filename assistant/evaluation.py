@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import yaml
 from pydantic import BaseModel
 
-from assistant.citations import MARKERS
+from assistant.citations import MARKERS, passage_from
 from assistant.schema import Answer
 
 if TYPE_CHECKING:  # the eval command loads it; importing it here would slow every command's start
@@ -90,11 +90,12 @@ def fact_hits(text: str, facts: list[str | list[str]]) -> list[bool]:
     return [any(alt.lower() in plain for alt in ([f] if isinstance(f, str) else f)) for f in facts]
 
 
-def citations_valid(answer: Answer, corpus_texts: dict[str, str]) -> bool:
-    """Every marker has its citation, and every quote is verbatim text of its chunk."""
+def citations_valid(answer: Answer, passages: dict[str, str]) -> bool:
+    """Every marker has its citation, and every quote is verbatim text of its passage, starting
+    in its chunk (`passages`: chunk id -> the text a citation of it may quote)."""
     numbers = {int(n) for m in MARKERS.findall(answer.answer) for n in m.split(",")}
     cited = {c.n for c in answer.citations}
-    quotes_ok = all(c.quote and c.quote in corpus_texts.get(c.chunk_id, "") for c in answer.citations)
+    quotes_ok = all(c.quote and c.quote in passages.get(c.chunk_id, "") for c in answer.citations)
     return numbers == cited and quotes_ok
 
 
@@ -109,7 +110,8 @@ def section_ranks(assistant: Assistant, question: GoldenQuestion, k: int = 5) ->
 
 def evaluate(assistant: Assistant, golden: list[GoldenQuestion], baseline: bool = True) -> Scores:
     """Ask every golden question in a fresh session and score the answers."""
-    texts = {doc_id: doc.page_content for doc_id, doc in assistant.index.documents.items()}
+    index = assistant.index
+    texts = {doc_id: passage_from(doc, index.section_chunks) for doc_id, doc in index.documents.items()}
     hits, full, valid, abstain_ok, lengths, ranks, misses = [], [], [], [], [], [], []
     for item in golden:
         answer = assistant.ask(item.question, session=f"eval-{uuid.uuid4().hex}")

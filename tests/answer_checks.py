@@ -82,8 +82,8 @@ def check_contract(answer, assistant=None) -> dict:
         assert quote.strip(), citation
         assert quote in corpus_text(), f"quote not verbatim in the corpus file: {quote[:80]!r}"
         assert EDITORIAL not in quote, "an editorial note is not the article's text"
-        if assistant is not None:
-            assert quote in assistant.index.documents[citation["chunk_id"]].page_content
+        if assistant is not None:  # the passage quoted starts in the chunk cited
+            assert quote[:30] in assistant.index.documents[citation["chunk_id"]].page_content
         assert citation["section"] in heading_paths(), citation["section"]
         assert citation["url"] == ARTICLE_URL
         assert citation["source"].endswith(CORPUS_FILE.name), citation["source"]
@@ -96,9 +96,10 @@ def check_contract(answer, assistant=None) -> dict:
 def check_grounded(answer, lead_allowed: bool = False) -> list[tuple[str, list[int]]]:
     """Every sentence of a composed answer is cited and quoted verbatim by its citation.
 
-    Nothing uncited follows the last marker. Only the first segment may open with an uncited
-    lead (a notice), when `lead_allowed`; what follows the lead must still be verbatim.
-    Returns the cited sentences (without the lead) and their numbers.
+    A marker closes a run of sentences (and list lines) quoted from one passage: each sentence of
+    the run must be verbatim in the quote of one of its numbers. Nothing uncited follows the last
+    marker. Only the first run may open with uncited sentences (a notice), when `lead_allowed`.
+    Returns the cited sentences (without the lead), each with its run's numbers.
     """
     segments, tail = cited_segments(answer.answer)
     assert segments, f"no cited sentence in {answer.answer!r}"
@@ -106,20 +107,27 @@ def check_grounded(answer, lead_allowed: bool = False) -> list[tuple[str, list[i
     quotes = {c.n: c.quote for c in answer.citations}
     sections = {c.n: c.section for c in answer.citations}
     sentences = []
-    for i, (sentence, numbers) in enumerate(segments):
-        candidates = [sentence]
+    for i, (run, numbers) in enumerate(segments):
+        labels = [sections[n] for n in numbers if n in sections]
+        pieces = [piece for line in run.splitlines() if line.strip()
+                  for piece in split_sentences(unlisted(line.strip(), labels))]
+        supported = [any(folded(piece) in folded(quotes.get(n, "")) for n in numbers) for piece in pieces]
         if i == 0 and lead_allowed:
-            cuts = [m.end() for m in re.finditer(r"[.)!?:]\s+", sentence)]
-            candidates += [sentence[cut:] for cut in cuts]
-        candidates = [unlisted(c, [sections[n] for n in numbers if n in sections])
-                      for c in candidates]
-        supported = [c for c in candidates if c and all(c in quotes[n] for n in numbers)]
-        assert supported, f"sentence not verbatim in its quote {numbers}: {sentence!r}"
-        sentences.append((supported[0], numbers))
-    if not lead_allowed:
-        first, numbers = segments[0]
-        assert sentences[0][0] == unlisted(first, [sections[n] for n in numbers if n in sections])
+            while pieces and not supported[0]:
+                pieces, supported = pieces[1:], supported[1:]
+        assert pieces and all(supported), f"run not verbatim in its quote {numbers}: {run!r}"
+        sentences += [(piece, numbers) for piece in pieces]
     return sentences
+
+
+def folded(text: str) -> str:
+    """White space folded: a line wrapped in the Markdown source reads as a space."""
+    return " ".join(text.split())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of one line: cut after . ! ? (and a closing quote) before a capital or a quote."""
+    return [s for s in re.split(r'(?<=[.!?])["”]?\s+(?=["“(]?[A-Z$0-9])', text) if s]
 
 
 def unlisted(sentence: str, sections: list[str]) -> str:
@@ -135,11 +143,16 @@ def unlisted(sentence: str, sections: list[str]) -> str:
     return sentence
 
 
+def first_sentence(answer) -> str:
+    """The first cited sentence of a grounded answer, past a list's intro line ('... data:')."""
+    return next(s for s, _ in check_grounded(answer) if not s.endswith(":"))
+
+
 def lead_of(answer) -> str:
     """The uncited text before the first cited sentence of a grounded answer ('' if none)."""
     first, _ = check_grounded(answer, lead_allowed=True)[0]
     head = cited_segments(answer.answer)[0][0][0]
-    return head[: len(head) - len(first)].strip()
+    return head[: head.index(first)].strip()
 
 
 def plain(text: str) -> str:
