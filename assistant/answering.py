@@ -26,9 +26,11 @@ from assistant.understanding import Part
 
 @dataclass(frozen=True)
 class Ask:
-    """One question to answer from the article."""
+    """One question to answer from the article; `said`: sentences the previous answer quoted,
+    not said again (for a follow-up)."""
 
     part: Part
+    said: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Found:
     part: Part
     docs: list[Document]
     enumeration: Enumeration | None = None
+    said: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,13 @@ class Answerer:
         if part.item is not None and part.item.section:
             docs = [d for d in self.index.section(part.item.section)
                     if d.metadata.get("kind") != "editorial_note"]
-            return Found(part, docs)
+            return Found(part, docs, said=ask.said)
         # the understanding step embedded both forms already; a question made up here (the
         # recommender's) embeds them in one model call
         self.index.embeddings.embed_queries([part.retrieval_query, part.standalone])
         docs = self.index.retriever.invoke(part.retrieval_query)
         listed = pick(part.standalone, docs, self.enumerations) if part.enumeration else None
-        return Found(part, docs, listed)
+        return Found(part, docs, listed, ask.said)
 
     def reply(self, found: Found) -> PartReply:
         part, docs = found.part, found.docs
@@ -83,7 +86,7 @@ class Answerer:
                              docs=docs)
         if verdict.reason and part.item is None:
             return PartReply(part, declined=verdict.reason, docs=docs)
-        claims = self.composer.compose(part, docs)
+        claims = self.composer.compose(part, docs, found.said, missing=bool(verdict.notice))
         missing = missing_answer_type(query, [c.text for c in claims])
         if missing and not verdict.notice:
             return PartReply(part, declined=missing, docs=docs)

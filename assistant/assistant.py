@@ -21,6 +21,7 @@ from assistant import feedback, nlu, replies, suggest
 from assistant.answering import Answerer, Ask, PartReply
 from assistant.citations import check_lines, render, split_answer, text_of, verify
 from assistant.compose import Composer
+from assistant.filler import FillerJudge
 from assistant.conversation import Conversation, Item, Mention, Turn
 from assistant.index import Index
 from assistant.language import Act
@@ -51,6 +52,8 @@ class Outcome:
     item: int | None = None
     about_article: bool = True
     asked: str = ""  # the question with its references resolved, before any carry-over
+    said: frozenset[str] = frozenset()  # the article's sentences the answer quoted
+    standalone: str = ""  # the questions as composed for (rewritten_query is their plain form)
 
 
 class Assistant:
@@ -73,7 +76,7 @@ class Assistant:
         """Read from `index` from now on: every part built from a build's chunks is rebuilt, and
         swapped in only once all are ready, so a failed re-open leaves the old ones working."""
         speller = Speller(index.word_counts.elements())
-        composer = Composer(index)
+        composer = Composer(index, FillerJudge(index, self.classifiers.sentences))
         recommender, answerer = Recommender(index), Answerer(index, composer, speller)
         headings = [h for d in index.documents.values() for h in d.metadata["section"].split(" > ")]
         reader = Reader(self._intents, self._backgrounds, speller.fix,
@@ -185,6 +188,8 @@ class Assistant:
     def _route(self, question: str, text: str, lead: str, conversation: Conversation) -> Outcome:
         understood = self._understand(text, conversation)
         empty = Topic((), ())
+        if understood.intent == "repeat" and conversation.last and conversation.last.answer:
+            return self._again(question, conversation.last)
         if understood.act in (Act.small_talk, Act.about_assistant, Act.other_language):
             offers = self.follow_ups_for(conversation)
             answer = replies.chat_reply(question, understood, offers)
@@ -201,7 +206,8 @@ class Assistant:
         parts = understood.questions or [self._part(understood.text, conversation)]
         if recommended and recommended.question:
             parts = [self._part(recommended.question, Conversation())]
-        outcome = self._answer_parts(question, parts, lead)
+        said = conversation.last.said if conversation.last else frozenset()
+        outcome = self._answer_parts(question, parts, lead, said)
         if recommended and recommended.question and not outcome.answer.abstained:
             conversation.recommendation = recommended.discipline
             outcome.answer = outcome.answer.model_copy(
@@ -209,36 +215,47 @@ class Assistant:
             outcome.topic = Topic((recommended.discipline,), ())
         return outcome
 
+    def _again(self, question: str, last: Turn) -> Outcome:
+        """The last answer about the article, said again ("say that again")."""
+        answer = last.answer.model_copy(update={"question": question})
+        return Outcome(answer, last.topic, last.items, item=last.item, said=last.said)
+
     def _part(self, text: str, conversation: Conversation) -> Part:
         last = conversation.last
         context = Context(mentions=last.mentions, items=last.items, item=last.item) if last else Context()
         return make_part(text, context, last, self.reader)
 
-    def _answer_parts(self, question: str, parts: list[Part], lead: str) -> Outcome:
+    def _answer_parts(self, question: str, parts: list[Part], lead: str,
+                      said: frozenset[str] = frozenset()) -> Outcome:
         """Each part through the chain, joined into one answer; a part the article does not
-        answer is said so in a line of its own, and an answer with no part answered declines."""
+        answer is said so in a line of its own, and an answer with no part answered declines.
+        A follow-up does not quote again what the previous answer quoted (`said`)."""
         answered: list[PartReply] = []
         for part in parts:  # a part that only points at a declined one ("..., and how is it ...")
             if answered and answered[-1].declined and part.dangling:
                 answered.append(PartReply(part, declined=answered[-1].declined))
             else:
-                answered.append(self.answerer.chain.invoke(Ask(part)))
+                ask = Ask(part, said if part.follow_up else frozenset())
+                answered.append(self.answerer.chain.invoke(ask))
         kept = [r for r in answered if not r.declined]
         standalone = " ".join(p.standalone for p in parts)
+        plain = " ".join(p.question or p.standalone for p in parts)
         topic = Topic(tuple(dict.fromkeys(d for p in parts for d in p.disciplines)),
                       tuple(dict.fromkeys(a for p in parts for a in p.aspects)))
         if not kept:
-            answer = replies.decline(question, standalone, answered[0].declined,
+            answer = replies.decline(question, plain, answered[0].declined,
                                      self.suggestions(standalone), lead)
-            return Outcome(answer, Topic((), ()), [], about_article=bool(topic.disciplines))
+            return Outcome(answer, Topic((), ()), [], about_article=bool(topic.disciplines),
+                           standalone=standalone)
         text, citations = self._compose(answered, lead)
         answer = Answer(session="", question=question, answer=text, citations=citations,
-                        rewritten_query=standalone)
+                        rewritten_query=plain)
         items = (next((p.listed for p in parts if p.listed), [])  # still going through that list
                  or next((r.items for r in kept if r.items), [])
                  or _discipline_items(" ".join(p.resolved for p in parts)))
         return Outcome(answer, topic, items, item=kept[0].part.item_index,
-                       asked=" ".join(p.resolved for p in parts))
+                       asked=" ".join(p.resolved for p in parts), standalone=standalone,
+                       said=frozenset(c.text for r in kept for c in r.pieces if not isinstance(c, str)))
 
     def _compose(self, answered: list[PartReply], lead: str):
         """The parts' claims as answer text and citations: the LLM's words when one is
@@ -260,8 +277,10 @@ class Assistant:
         said = notices + [LANGUAGE.replies.notices["part_declined"].format(reason=r.declined)
                           for r in answered if r.declined and r.declined not in JUNK]
         said += [p for r in answered for p in r.pieces if isinstance(p, str)]
-        claims = [p for r in answered for p in r.pieces if not isinstance(p, str)]
-        lines, citations = check_lines(*render(list(dict.fromkeys(said)) + claims))
+        claims = list({(c.doc.id, c.unit): c for r in answered for c in r.pieces
+                       if not isinstance(c, str)}.values())  # two parts may quote one sentence
+        lines, citations = check_lines(*render(list(dict.fromkeys(said)) + claims,
+                                               self.index.section_chunks))
         return text_of(lines), citations
 
     def _remember(self, text: str, outcome: Outcome) -> Turn:
@@ -269,9 +288,11 @@ class Assistant:
         first = [Mention(name=answer.recommendation, kind="discipline")] if answer.recommendation else []
         named = first + mentions_in(outcome.asked or text) + mentions_in(answer.answer)
         mentions = list({m.name: m for m in named}.values())
-        return Turn(question=text, standalone=answer.rewritten_query, topic=outcome.topic,
+        return Turn(question=text, standalone=outcome.standalone or answer.rewritten_query,
+                    asked=answer.rewritten_query, topic=outcome.topic,
                     recommendation=answer.recommendation, mentions=mentions, items=outcome.items,
-                    item=outcome.item, standalone_question=outcome.about_article)
+                    item=outcome.item, standalone_question=outcome.about_article,
+                    said=outcome.said, answer=answer if outcome.about_article else None)
 
     def follow_ups_for(self, conversation: Conversation, count: int = 3) -> list[str]:
         return suggest.follow_ups(conversation.turns, count)

@@ -20,6 +20,8 @@ class Claim:
     context_for: str | None = None  # id of the chunk whose sentence this one introduces
     label: str = ""  # shown before a list item: the heading it stands for
     item: str = ""  # the list item it belongs to ("" for a paragraph's sentence)
+    overlap: float = 0.0  # idf-weighted share of the question's words the sentence holds
+    asked_words: int = 0  # how many of the question's words (stems) it holds
 
 
 def unit_claims(doc: Document, score: float = 0.0) -> list[Claim]:

@@ -8,6 +8,7 @@ the article's reading order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -15,11 +16,14 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.claims import Claim, unit_claims
+from assistant.context import (SHORT_PARAGRAPH, Needs, anchor, key, needs_antecedent, ordered, stands,
+                               with_context)
+from assistant.filler import FillerJudge
 from assistant.index import Index
 from assistant.language.schema import compiled
 from assistant.relevance import (PATTERNS, TYPED, answers_kind, asked_kinds, bonus,
                                  promotion_penalty, ranking_direction, ranking_score,
-                                 subject_penalty)
+                                 references_penalty, subject_penalty)
 from assistant.text import heading_label, stems
 from assistant.topics import (ANAPHOR, DISCIPLINES, LANGUAGE, Topic, is_comparison, lexical_form,
                               named, subject_of)
@@ -28,11 +32,17 @@ if TYPE_CHECKING:  # understanding imports the composer's Claim through the refe
     from assistant.understanding import Part
 
 CONCLUSION = compiled(LANGUAGE.lexicon.conclusions)
+DISCIPLINE_STEMS = {s for name in DISCIPLINES for s in stems(name)}
 STANDING = 0.85  # a lead that stands on its own may score this much less than the best sentence
 QUESTION_HEADING = 0.25  # at most, for a sentence under a heading that asks the user's question
 NEAR = 0.55  # a sentence of the lead's own chunk joins the answer above this share of its score
 FAR = 0.8    # a sentence from elsewhere must come this close to the lead
-WHOLE_CHUNK = 420  # characters; a lead paragraph this short is quoted whole, as the article says it
+VERDICT = 0.06  # a yes or no, for a yes/no question: less than a person for "who" (any "No."
+#                 of the article would do)
+ASKED_EXACTLY = 0.6  # share of the question's words: a sentence it asks about, even if filler
+RELATED = 0.4  # a sentence of a short lead paragraph joins the answer above this share
+RELEVANT = 0.4  # a sentence scoring below this share of the best one (filler too) is off the point
+COMPARED = 0.5  # a comparison's best sentence about each discipline, above this share of the lead
 
 
 @dataclass(frozen=True)
@@ -42,15 +52,21 @@ class Budget:
 
 
 def budget_for(question: str) -> Budget:
-    """About five sentences and 600 characters, more when the question asks for detail."""
+    """About five sentences and 600 characters; one or two when the question asks for a short
+    answer ("in one sentence", "briefly"), more when it asks for detail."""
+    if PATTERNS["one_sentence"].search(question):
+        return Budget(1, 400)
+    if PATTERNS["briefly"].search(question):
+        return Budget(2, 400)
     return Budget(8, 1200) if PATTERNS["more_detail"].search(question) else Budget(5, 600)
 
 
 class Composer:
     """Scores and selects sentences from the retrieved chunks of one index."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, filler: FillerJudge | None = None):
         self.index = index
+        self.filler = filler or FillerJudge(index, None)
         self.idf = _idf(index.document_frequency, len(index.documents))
         self._chunk_stems: dict[str, tuple[set[str], list[set[str]]]] = {}
 
@@ -60,7 +76,7 @@ class Composer:
         query_vector = self.index.query_vector(query)
         query_stems = set(stems(lexical_form(query)))
         weight = sum(self.idf.get(s, 1.0) for s in query_stems) or 1.0
-        pool = self._pool(docs)
+        pool = self._pool(docs, wide=is_comparison(query, topic))
         bm25 = self.index.retriever.bm25.scores(query, pool)
         sentence_similarities = self.index.sentence_similarities(pool, query_vector)
         top_bm25 = max((bm25.get(d.id, 0.0) for d in pool), default=0.0) or 1.0
@@ -71,7 +87,8 @@ class Composer:
             similarities = sentence_similarities[doc.id]
             dense = max(doc.metadata.get("dense", 0.0), float(similarities.max(initial=0.0)))
             chunk = 0.6 * dense + 0.4 * bm25.get(doc.id, 0.0) / top_bm25
-            adjust = subject_penalty(doc, topic) + promotion_penalty(doc, query)
+            adjust = (subject_penalty(doc, topic) + promotion_penalty(doc, query)
+                      + references_penalty(doc, query))
             section_stems, all_unit_stems = self._stems(doc)
             asked_by_heading = self._heading_answers(doc, query_stems)
             for base, unit_stems in zip(unit_claims(doc), all_unit_stems):
@@ -83,9 +100,11 @@ class Composer:
                 score = (0.35 * float(similarities[i]) + 0.25 * lexical + 0.4 * chunk
                          + adjust - echo + bonus(unit, doc.metadata["section"], query, topic)
                          + (ranking_score(unit, direction, topic) if direction else 0.0)
-                         + (TYPED if kinds and answers_kind(unit, kinds) else 0.0)
+                         + ((VERDICT if kinds == {"verdict"} else TYPED)
+                            if kinds and answers(base, kinds) else 0.0)
                          + asked_by_heading)
-                claims.append(replace(base, score=score))
+                claims.append(replace(base, score=score, overlap=lexical,
+                                      asked_words=len(query_stems & unit_stems)))
         return sorted(claims, key=lambda c: -c.score)
 
     def _stems(self, doc: Document) -> tuple[set[str], list[set[str]]]:
@@ -114,10 +133,11 @@ class Composer:
         share = weight(heading_stems & query_stems) / weight(heading_stems | query_stems)
         return QUESTION_HEADING * share if share >= 0.5 else 0.0
 
-    def _pool(self, docs: list[Document]) -> list[Document]:
-        """The retrieved chunks plus the section neighbours of the best three (small-to-big)."""
+    def _pool(self, docs: list[Document], wide: bool = False) -> list[Document]:
+        """The retrieved chunks plus the section neighbours of the best three (small-to-big;
+        of the best five for a comparison, which needs a passage about each discipline)."""
         pool = {doc.id: doc for doc in docs}
-        for doc in docs[:3]:
+        for doc in docs[:5 if wide else 3]:
             for neighbour in self.index.neighbours(doc):
                 pool.setdefault(neighbour.id, neighbour)
         return [d for d in pool.values() if d.metadata.get("kind") != "editorial_note"]
@@ -139,53 +159,110 @@ class Composer:
         return max((sum(w for s, w in weights.items() if s in self.index.stems_of(doc)) / total
                     for doc in docs), default=0.0)
 
-    def compose(self, part: Part, docs: list[Document]) -> list[Claim]:
-        """The claims of the answer to one question, in the order they should be read."""
+    def compose(self, part: Part, docs: list[Document], said: frozenset[str] = frozenset(),
+                missing: bool = False) -> list[Claim]:
+        """The claims of the answer to one question, in the order they should be read: the
+        sentence that answers it first (after what it leans on), then the others in the
+        article's order. Labels, the sentences in `said` (what the previous answer gave, for a
+        follow-up) and filler are never used, unless the question asks for that very sentence;
+        `missing`: the answer says the page's table or diagram is not in the text, so a sentence
+        pointing at it can be read."""
         query, topic = part.standalone, part.topic
-        promotions_asked = bool(PATTERNS["promotion"].search(query))
-        ranked = [c for c in self.candidates(query, topic, docs, part.ranking) if _standalone(c.text)
-                  and (promotions_asked or not PATTERNS["promotion"].search(c.text))]
-        if not ranked:
+        asks_promotion = bool(PATTERNS["promotion"].search(query))
+        kinds = asked_kinds(query)
+        pointed = len(topic.disciplines) == 1 or bool(part.ranking) or bool(kinds)
+        needs = Needs(topic, bool(PATTERNS["yes_no_question"].search(part.text)), said,
+                      lambda c: self._usable(c, asks_promotion, missing), pointed)
+        candidates = self.candidates(query, topic, docs, part.ranking)
+        floor = RELEVANT * candidates[0].score if candidates else 0.0
+        usable = [c for c in candidates if needs.usable(c) and stands(c, needs) and c.score >= floor]
+        exact = next((c for c in candidates if _asked_exactly(c) and stands(c, needs)), None)
+        if exact is not None and (not usable or exact.score > usable[0].score):
+            usable.insert(0, exact)  # filler the question asks about word for word may lead
+        if not usable:
             return []
         budget = budget_for(part.text)
-        lead = _lead(ranked, ranking_direction(query) if part.ranking else None, topic)
-        chosen = [lead]
-        if len(lead.doc.page_content) <= WHOLE_CHUNK:
-            for claim in ranked:
-                if claim.doc.id == lead.doc.id:
-                    _add(chosen, claim, budget)
-        if is_comparison(query, topic) and "overlap" not in topic.aspects:
+        fresh = _unsaid(usable, said, part.text, kinds)
+        direction = ranking_direction(query) if part.ranking else None
+        best = _lead(usable, direction, topic, kinds)
+        if best.text in said and kinds and not answers(best, kinds) and fresh:
+            best = _lead(fresh, direction, topic, kinds)  # "When?" wants the date, not a repeat
+        ranked = fresh if best in fresh else [best] + fresh
+        anchored = key(anchor(best, needs))
+        lead = next((c for c in ranked if key(c) == anchored), anchor(best, needs))
+        chosen = [lead] + ([best] if key(best) != key(lead) else [])
+        if is_comparison(query, topic) and "overlap" not in topic.aspects and not needs.yes_no:
+            defining = bool(LANGUAGE.comparison.search(query)) and not set(topic.aspects) - {"definition"}
             for name in topic.disciplines:
-                best = next((c for c in ranked if _about(c, name)), None)
-                if best and best.score >= 0.5 * lead.score:
-                    _add(chosen, best, budget)
-        for claim in ranked[1:]:
-            near = claim.doc.id == lead.doc.id and claim.score >= NEAR * lead.score
-            if (near or claim.score >= FAR * lead.score) and len(chosen) < budget.sentences:
+                if any(_aboutness(c, name, defining) <= 1 for c in chosen):
+                    continue
+                about = [(_aboutness(c, name, defining), -c.score, i, c) for i, c in enumerate(ranked)
+                         if c.score >= COMPARED * best.score and _aboutness(c, name, defining) < 3]
+                if about:
+                    _add(chosen, min(about)[3], budget)
+        near = [c for c in ranked if c.doc.id == lead.doc.id and c.score >= NEAR * best.score]
+        whole = len(lead.doc.page_content) <= SHORT_PARAGRAPH and budget.sentences > 2
+        if whole:  # a short paragraph reads as one point: its related sentences come along
+            for claim in [c for c in ranked if c.doc.id == lead.doc.id and c.score >= RELATED * best.score]:
+                _add(chosen, claim, Budget(len(near) + len(chosen), 10_000))
+        allowed = budget.sentences + (len(chosen) - 1 if whole else 0)
+        for claim in ranked:
+            if (claim in near or claim.score >= FAR * best.score) and len(chosen) < allowed:
                 _add(chosen, claim, budget)
-        return self._in_reading_order(_with_context(chosen, budget, self.index), lead)
+        return ordered(with_context(chosen, lead, budget.chars, self.index, needs), lead, needs)
 
-    @staticmethod
-    def _in_reading_order(claims: list[Claim], lead: Claim) -> list[Claim]:
-        """The lead's chunk (and what introduces it) first, then the other chunks; each in the
-        article's own order."""
-        def key(claim: Claim):
-            with_lead = lead.doc.id in (claim.doc.id, claim.context_for)
-            return (not with_lead, claim.doc.metadata.get("order", 0), claim.unit)
+    def _usable(self, claim: Claim, asks_promotion: bool, missing: bool) -> bool:
+        """A sentence that can be part of an answer: not a label, a bare "No.", or filler (but a
+        call to action when the question asks about one)."""
+        if not _standalone(claim.text) or PATTERNS["bare_verdict"].match(claim.text):
+            return False
+        if asks_promotion and PATTERNS["promotion"].search(claim.text):
+            return True
+        if missing and PATTERNS["points_away"].search(claim.text):
+            return not self.filler.flagged(claim.doc, claim.unit)
+        return not self.filler.is_filler(claim.doc, claim.unit, claim.text)
 
-        return sorted(claims, key=key)
 
-
-def _lead(ranked: list[Claim], direction: str | None, topic: Topic) -> Claim:
-    """The best sentence, unless it is a conclusion ("That's why ...") or, for a question about
-    a ranking, does not state that ranking: then the best sentence that states its point on
-    its own (and the ranking asked about), if that one comes close."""
+def _lead(ranked: list[Claim], direction: str | None, topic: Topic, kinds: set[str]) -> Claim:
+    """The best sentence, unless it is a conclusion ("That's why ..."), does not hold what the
+    question asks for (who: a person, when: a date, yes/no: a verdict) or, for a question about
+    a ranking, does not state that ranking: then the best sentence that states its point on its
+    own and holds that, if it comes close."""
     top = ranked[0]
-    ranks = (lambda c: ranking_score(c.text, direction, topic) > 0) if direction else (lambda c: True)
-    if not CONCLUSION.match(top.text) and ranks(top):
+
+    def fits(claim: Claim) -> bool:
+        ranks = ranking_score(claim.text, direction, topic) > 0 if direction else True
+        return ranks and (not kinds or answers(claim, kinds))
+
+    if not CONCLUSION.match(top.text) and fits(top):
         return top
-    standing = next((c for c in ranked if not ANAPHOR.match(c.text) and ranks(c)), top)
+    standing = next((c for c in ranked if fits(c) and not (
+        ANAPHOR.match(c.text) and needs_antecedent(c, topic))), top)
     return standing if standing.score >= STANDING * top.score else top
+
+
+def _unsaid(usable: list[Claim], said: frozenset[str], question: str, kinds: set[str]) -> list[Claim]:
+    """What the previous answer said is not said again (but for the sentence that answers best,
+    added by the caller), nor for a sentence holding words the follow-up asks about ("which CI tools?" after a list of them) or what it asks for ("When?":
+    the date)."""
+    asked = set(stems(question)) - DISCIPLINE_STEMS
+    return [c for c in usable if c.text not in said or asked & set(stems(c.text))
+            or (kinds and answers(c, kinds))]
+
+
+def _asked_exactly(claim: Claim) -> bool:
+    """The sentence holds most of the question's words, two or more."""
+    return claim.overlap >= ASKED_EXACTLY and claim.asked_words >= 2 and _standalone(claim.text)
+
+
+def answers(claim: Claim, kinds: set[str]) -> bool:
+    """The sentence holds what the question asks for; for a yes/no question, a sentence right
+    after the article's bare "No." or "Yes." holds its verdict too."""
+    if answers_kind(claim.text, kinds):
+        return True
+    if "verdict" not in kinds or claim.unit == 0:
+        return False
+    return bool(PATTERNS["bare_verdict"].match(unit_claims(claim.doc)[claim.unit - 1].text))
 
 
 def _idf(frequency: dict[str, int], total: int) -> dict[str, float]:
@@ -201,10 +278,18 @@ def _standalone(text: str) -> bool:
     return len(text) >= 10 and not label and "→" not in text
 
 
-def _about(claim: Claim, name: str) -> bool:
-    """The sentence names the discipline, or sits in a chunk that opens with its name."""
+def _aboutness(claim: Claim, name: str, defining: bool) -> int:
+    """How squarely a sentence is about one discipline, for a comparison: 0 its definition
+    ("DevOps is the ...", when `defining`: the question asks what tells them apart, no aspect in
+    particular), 1 about it alone (naming no other, or in a passage that opens with its name),
+    2 naming it among others, 3 not about it."""
     subject = subject_of(claim.doc.page_content)
-    return bool(DISCIPLINES[name].search(claim.text)) or subject == name
+    names = {n for n in DISCIPLINES if DISCIPLINES[n].search(claim.text)}
+    if defining and re.match(rf"{name} is (?:a|an|the)\b", claim.text):
+        return 0
+    if names <= {name} and (name in names or subject == name) and subject in (None, name):
+        return 1
+    return 2 if name in names else 3
 
 
 def _length(claims: list[Claim]) -> int:
@@ -215,58 +300,3 @@ def _add(chosen: list[Claim], claim: Claim, budget: Budget) -> None:
     same = any(c.doc.id == claim.doc.id and c.unit == claim.unit for c in chosen)
     if not same and _length(chosen + [claim]) <= budget.chars:
         chosen.append(claim)
-
-
-def _with_context(chosen: list[Claim], budget: Budget, index: Index) -> list[Claim]:
-    """Add what a chosen sentence leans on: the sentence before 'It ...' or after 'Label?' /
-    'a question?', the paragraph before one that opens with 'That ...', and a list's intro."""
-    result = list(chosen)
-    for claim in chosen:
-        own = unit_claims(claim.doc, claim.score)
-        previous = own[claim.unit - 1] if claim.unit > 0 else None
-        following = own[claim.unit + 1] if claim.unit + 1 < len(own) else None
-        if previous and (ANAPHOR.match(claim.text) or previous.text.endswith(("?", ":"))):
-            _insert(result, previous, before=claim)
-        elif previous is None:
-            for context in _preceding(claim, index):
-                _insert(result, context, before=claim)
-        if following and claim.text.endswith("?") and ":" in claim.text:
-            _insert(result, following, before=None)
-    while len(result) > 1 and _length(result) > budget.chars * 1.25:
-        result.pop()
-    return result
-
-
-def _preceding(claim: Claim, index: Index) -> list[Claim]:
-    """For a chunk's first sentence: its list's intro line, or, when it opens with 'That ...',
-    the short paragraph (or list) before it that it refers to."""
-    doc = claim.doc
-    if ANAPHOR.match(claim.text):
-        before = [o for o in index.neighbours(doc, radius=1)
-                  if o.metadata.get("position") == doc.metadata.get("position", 0) - 1]
-        if (before and len(before[0].page_content) <= WHOLE_CHUNK
-                and before[0].metadata.get("kind") != "editorial_note"
-                and not PATTERNS["promotion"].search(before[0].page_content)):
-            pulled = [replace(c, context_for=doc.id) for c in unit_claims(before[0], claim.score)]
-            intro = _list_intro(before[0], index)
-            return ([replace(intro, context_for=doc.id)] if intro else []) + pulled
-    if doc.metadata.get("kind") == "list":
-        intro = _list_intro(doc, index)
-        return [intro] if intro else []
-    return []
-
-
-def _insert(result: list[Claim], claim: Claim, before: Claim | None) -> None:
-    if any(c.doc.id == claim.doc.id and c.unit == claim.unit for c in result):
-        return
-    result.insert(result.index(before) if before else len(result), claim)
-
-
-def _list_intro(doc: Document, index: Index) -> Claim | None:
-    """The sentence ending in ':' just before a list, as a claim of its own chunk."""
-    intro = index.list_intro(doc)
-    if intro is None:
-        return None
-    position = doc.metadata.get("position", 0) - 1
-    other = next(o for o in index.neighbours(doc, radius=1) if o.metadata.get("position") == position)
-    return replace(unit_claims(other)[-1], context_for=doc.id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from assistant.schema import Answer
 from assistant.topics import Topic
 
 
@@ -31,13 +32,16 @@ class Turn:
     (most salient first) and listed, for the next turn's references."""
 
     question: str
-    standalone: str
+    standalone: str  # as the answer was composed for, with carried topic words
     topic: Topic
+    asked: str = ""  # the plain standalone question ("Read as")
     recommendation: str | None = None
     mentions: list[Mention] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     item: int | None = None  # the position (0-based) of the listed item this turn was about
     standalone_question: bool = True  # False for small talk, declines of chatter, ...
+    said: frozenset[str] = frozenset()  # the article's sentences the answer quoted
+    answer: Answer | None = None  # kept to say it again when asked
 
 
 @dataclass

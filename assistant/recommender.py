@@ -46,7 +46,7 @@ class Recommender:
     """Finds backgrounds and recommendation follow-ups in understood turns and answers them."""
 
     def __init__(self, index: Index, language: Language = LANGUAGE):
-        self.language = language
+        self.language, self.index = language, index
         self.replies = language.replies.recommender
         self.cues = {name: compiled(p) for name, p in language.lexicon.recommender_followups.items()}
         self.problems = problems(language, [d.page_content for d in index.documents.values()],
@@ -123,7 +123,7 @@ class Recommender:
         """No background known: the framework in brief, cited, then which profile fits."""
         claims = [self.claims[s] for path in self.language.framework.paths.values()
                   for s in (path.label, *path.brief)]
-        lines, citations = render([self.replies["framework"], *claims])
+        lines, citations = render([self.replies["framework"], *claims], self.index.section_chunks)
         lines, citations = check_lines(lines + [Line(self.replies["clarify"])], citations)
         conversation.asked_background = True
         answer = Answer(session="", question=question, answer=text_of(lines), citations=citations,
@@ -202,7 +202,8 @@ class Recommender:
 
     def _answer(self, question, query, conversation, discipline, notices, texts) -> Recommendation:
         """A cited answer from the framework's sentences `texts`, framed by uncited `notices`."""
-        lines, citations = check_lines(*render([*notices, *(self.claims[t] for t in texts)]))
+        lines, citations = check_lines(*render([*notices, *(self.claims[t] for t in texts)],
+                                                self.index.section_chunks))
         conversation.recommendation = discipline
         answer = Answer(session="", question=question, answer=text_of(lines), citations=citations,
                         recommendation=discipline, rewritten_query=query)

@@ -47,8 +47,11 @@ def ranking_score(sentence: str, direction: str, topic: Topic) -> float:
 
 
 def asked_kinds(question: str) -> set[str]:
-    """The kinds of answer a question's words ask for ("who": a person, ...; lexicon.yaml)."""
+    """The kinds of answer a question's words ask for ("who": a person, ...; lexicon.yaml); a
+    yes/no question asks for a verdict."""
     lowered = question.lower()
+    if PATTERNS["yes_no_question"].search(question):
+        return {"verdict"}
     for phrase, kinds in sorted(LANGUAGE.lexicon.answer_types.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"\b{phrase}\b", lowered):
             return set(kinds)
@@ -56,9 +59,11 @@ def asked_kinds(question: str) -> set[str]:
 
 
 def answers_kind(sentence: str, kinds: set[str]) -> bool:
-    """The sentence holds a date or names a thing of one of `kinds`."""
+    """The sentence holds a date, a yes or no, or names a thing of one of `kinds`."""
     if "date" in kinds and DATES.search(sentence):
         return True
+    if "verdict" in kinds:
+        return bool(PATTERNS["verdict"].search(sentence))
     return any(m.kind in kinds for m in mentions_in(sentence))
 
 
@@ -66,6 +71,14 @@ def promotion_penalty(doc: Document, query: str) -> float:
     """Calls to action (courses, challenges, guides) are not answers, unless asked about."""
     if PATTERNS["promotion"].search(doc.page_content) and not PATTERNS["promotion"].search(query):
         return -0.3
+    return 0.0
+
+
+def references_penalty(doc: Document, query: str) -> float:
+    """A list of the works a text cites answers where its facts come from, nothing else."""
+    heading = doc.metadata["section"].rsplit(" > ", 1)[-1].strip().lower()
+    if PATTERNS["references_heading"].match(heading) and not PATTERNS["asks_sources"].search(query):
+        return -0.15
     return 0.0
 
 
@@ -86,7 +99,7 @@ def bonus(unit: str, section: str, query: str, topic: Topic) -> float:
     heading = section.rsplit(" > ", 1)[-1]
     aspects = [ASPECT_PATTERNS[a] for a in topic.aspects if a not in ("definition", "history")]
     if any(pattern.search(heading) for pattern in aspects):
-        bonus += 0.12  # the section is about what the question asks
+        bonus += 0.2  # the section is about what the question asks
     elif any(pattern.search(unit) for pattern in aspects):
         bonus += 0.1
     names = topic.disciplines

@@ -70,7 +70,7 @@ def _next_to(before: Document, doc: Document) -> bool:
 
 
 def _list(run: list[Document], index: Index) -> Enumeration:
-    claims = [c for doc in run for c in unit_claims(doc)]
+    claims = [c for doc in run for c in unit_claims(doc) if c.item]
     items = []
     for key in dict.fromkeys(c.item for c in claims):
         said = [c for c in claims if c.item == key]
@@ -83,7 +83,12 @@ def _list(run: list[Document], index: Index) -> Enumeration:
 
 
 def _intro(doc: Document, index: Index) -> Claim | None:
-    """The sentence ending in ':' just before a list, as a claim of its own chunk."""
+    """The sentence ending in ':' just before a list, as a claim of the list's chunk or of the
+    chunk before it."""
+    own = unit_claims(doc)
+    first = next((i for i, c in enumerate(own) if c.item), 0)
+    if first and own[first - 1].text.endswith(":"):
+        return own[first - 1]
     if index.list_intro(doc) is None:
         return None
     position = doc.metadata.get("position", 0) - 1

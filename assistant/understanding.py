@@ -24,7 +24,7 @@ from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
 from assistant.references import Context, Reference, mentions_in, resolve_item, resolve_mentions
 from assistant.text import STOPWORDS, words
-from assistant.topics import LANGUAGE, Topic, aspect_words, topic_of
+from assistant.topics import DISCIPLINES, LANGUAGE, Topic, aspect_words, topic_of
 
 MIN_CONFIDENCE = 0.5   # below this, a clause is taken for a question and scope decides
 MIN_OUT_OF_SCOPE = 0.6  # a decline without looking needs a surer verdict
@@ -41,6 +41,7 @@ class Part(BaseModel):
     text: str
     resolved: str  # the text with its references replaced (what the classifier reads)
     standalone: str  # and with the conversation's topic carried over where it leans on it
+    question: str = ""  # the standalone question as a person would write it (shown as "Read as")
     disciplines: tuple[str, ...] = ()
     aspects: tuple[str, ...] = ()
     act: Act = Act.question
@@ -87,6 +88,11 @@ class Understanding(BaseModel):
         return " ".join(p.standalone for p in self.questions) or self.text
 
     @property
+    def question(self) -> str:
+        """The message's questions as plain standalone questions (what "Read as" shows)."""
+        return " ".join(p.question or p.standalone for p in self.questions) or self.text
+
+    @property
     def topic(self) -> Topic:
         disciplines = tuple(dict.fromkeys(d for p in self.questions for d in p.disciplines))
         aspects = tuple(dict.fromkeys(a for p in self.questions for a in p.aspects))
@@ -126,7 +132,7 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
     parts = _parts(clauses, conversation, reader)
     reader.prefetch([p.resolved for p in parts] + [q for p in parts
                                                    for q in (p.retrieval_query, p.standalone)])
-    predictions = [_sure(p, part.resolved, reader)
+    predictions = [_sure(p, part, reader)
                    for p, part in zip(reader.intents([p.resolved for p in parts]), parts)]
     acts = [language.act_of(p.label) for p in predictions]
     act = next(a for a in ACT_ORDER if a in acts)
@@ -139,14 +145,15 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
                          background=background, named_background=named, parts=parts)
 
 
-def _sure(prediction: Prediction, clause: str, reader: Reader) -> Prediction:
+def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     """The classifier's verdict, checked against exact cues. A question for scope to judge:
     a doubtful verdict; chatter or a request that names a discipline or starts like a follow-up
     ("and after that?", "what about monitoring?"); a "general knowledge" question about someone
-    or something the article names; a statement of background without "I"/"my" or a role name;
+    or something the article names, or that points back at what the conversation named ("what
+    do they argue about?"); a statement of background without "I"/"my" or a role name;
     a text without one English word ("qwertyuiop"); a question "about the assistant" that names
     something unknown ("what is LLMOps?")."""
-    language = reader.language
+    language, clause = reader.language, part.resolved
     act = language.act_of(prediction.label)
     if act is Act.question:
         return prediction
@@ -154,8 +161,8 @@ def _sure(prediction: Prediction, clause: str, reader: Reader) -> Prediction:
                                         else MIN_CONFIDENCE)
     leaning = bool(topic_of(clause).disciplines or language.follow_up_start.search(clause))
     chatter = act in (Act.small_talk, Act.about_assistant) and leaning
-    named = (prediction.label == "general_knowledge" and any(
-        m.kind in ARTICLE_KINDS for m in mentions_in(clause, language))
+    named = (prediction.label == "general_knowledge" and (bool(part.references) or any(
+        m.kind in ARTICLE_KINDS for m in mentions_in(clause, language)))
         or act in (Act.about_assistant, Act.out_of_scope) and reader.names_a_heading(clause))
     selfless = act is Act.background and not (language.first_person.search(clause)
                                               or named_background(clause, language))
@@ -200,17 +207,19 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
     resolution = resolve_item(fixed, context, language) or resolve_mentions(fixed, context, language)
     topic = topic_of(resolution.text)
     follow_up = bool(resolution.references) or leans_on_context(fixed, topic, language)
-    standalone = resolution.text
+    standalone = question = resolution.text
     if follow_up and previous is not None and resolution.item is None:
+        own = topic
         standalone, topic = carried_over(resolution.text, topic, previous.topic, previous.standalone)
+        question = plain_question(resolution.text, own, topic, _asked(previous))
     item = context.items[resolution.item] if resolution.item is not None else None
-    return Part(text=text, resolved=resolution.text, standalone=standalone,
+    return Part(text=text, resolved=resolution.text, standalone=standalone, question=question,
                 disciplines=topic.disciplines,
                 aspects=topic.aspects, follow_up=follow_up, references=resolution.references,
                 item=item, item_index=resolution.item,
                 listed=context.items if item is not None else [],
                 dangling=bool(pronouns(language).search(resolution.text)),
-                ranking=language.asks_ranking(fixed),
+                ranking=language.asks_ranking(standalone),
                 enumeration=bool(language.list_cue.search(fixed)))
 
 
@@ -222,12 +231,46 @@ def pronouns(language: Language) -> re.Pattern:
 
 def leans_on_context(text: str, topic: Topic, language: Language) -> bool:
     """A part that starts like a follow-up ("and for MLOps?") or is too short to name its
-    subject ("When?", "Why is that?") leans on what came before."""
+    subject ("When?", "Why is that?") leans on what came before; one that names an aspect of a
+    discipline, or two disciplines or more ("the difference between DevOps and MLOps"), does not."""
     content = [w for w in words(text) if w not in STOPWORDS]
     if language.follow_up_start.search(text):
         return True
     named = [m for m in mentions_in(text, language) if m.kind != "discipline"]
-    return len(content) <= SHORT and not named and not (topic.disciplines and topic.aspects)
+    whole = topic.disciplines and (topic.aspects or len(topic.disciplines) > 1)
+    return len(content) <= SHORT and not named and not whole
+
+
+def _asked(previous: Part | Turn) -> str:
+    return previous.question if isinstance(previous, Part) else previous.asked
+
+
+def plain_question(text: str, own: Topic, carried: Topic, asked: str) -> str:
+    """A follow-up as a plain standalone question: "what about mlops?" after "Why does DataOps
+    exist?" is "Why does MLOps exist?" (the previous question with the disciplines swapped); a
+    question that leaves its disciplines out gets them ("What tools, in DataOps?"). Aspects are
+    never spelled out here: the retrieval words stay in `standalone`."""
+    asked_names = topic_of(asked).disciplines if asked else ()
+    content = [w for w in content_words(text) if not any(
+        DISCIPLINES[n].fullmatch(w) for n in own.disciplines)]
+    if asked and not content_words(text):  # "Why?", "When?": about the previous question
+        return f"{text.strip()[:1].upper()}{text.strip()[1:]} — {asked}"
+    if own.disciplines and not content and len(asked_names) == len(own.disciplines):
+        swapped = asked
+        for old, new in zip(asked_names, own.disciplines):
+            swapped = DISCIPLINES[old].sub(new, swapped)
+        return swapped if swapped != asked else text
+    templated = re.match(r"(.+), in [\w ,]+\?$", asked or "")
+    if own.disciplines and not content and templated:  # "Versioning, in DevOps and MLOps?"
+        return f"{templated.group(1)}, in {_names(own.disciplines)}?"
+    if carried.disciplines and not own.disciplines:
+        bare = re.sub(r"^(?:and|so|but|also|ok(?:ay)?|then)\W+", "", text.rstrip("?. "), flags=re.I)
+        return f"{bare[:1].upper()}{bare[1:]}, in {_names(carried.disciplines)}?"
+    return text
+
+
+def _names(disciplines: tuple[str, ...]) -> str:
+    return " and ".join(disciplines) if len(disciplines) < 3 else "DevOps, DataOps and MLOps"
 
 
 def carried_over(text: str, topic: Topic, previous: Topic, asked: str) -> tuple[str, Topic]:
@@ -246,6 +289,6 @@ def carried_over(text: str, topic: Topic, previous: Topic, asked: str) -> tuple[
     added = tuple(a for a in aspects if a not in topic.aspects)
     if added:
         standalone = f"{standalone} {aspect_words(added)}"
-    if standalone == text and asked and not content_words(text):
+    if asked and not content_words(text):
         standalone = f"{text.rstrip('?. ')} ({asked.rstrip('?. ')})?"
     return standalone, Topic(disciplines, aspects)

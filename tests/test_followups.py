@@ -82,7 +82,7 @@ def test_which_one_pays_more_and_why_after_a_salary_question(assistant):
     for answer in (more, why):
         assert all(name in answer.rewritten_query for name in ("DevOps", "DataOps", "MLOps"))
         assert SALARY in {c.section for c in answer.citations}
-    assert "salar" in why.rewritten_query.lower() or "compensation" in why.rewritten_query.lower()
+    assert "pays more" in why.rewritten_query  # "Why?" reads as asked of the question before it
     assert has_fact(more, "$205,958", "MLOps commands a premium", "highest salary premium",
                     "MLOps engineer salaries lead")
     # "Why?" gets the article's reasons for the pay gap
