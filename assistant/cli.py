@@ -118,11 +118,16 @@ def eval_command(
     real: Annotated[bool | None, typer.Option(
         help="Also score the real-phrasing sets in tests/real/ (default: with the golden set).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    readability: Annotated[bool, typer.Option(
+        help="Instead: how the answers read (markers per sentence, filler, repeats, lists, "
+             "direct answer first) over the golden, held-out and real-phrasing questions.")] = False,
 ) -> None:
     """Score answers on the golden question set (tests/golden/questions.yaml) and, beside it, the
     share of turns answered right in the real-phrasing sets (tests/real/)."""
     from assistant.evaluation import GOLDEN, REAL_PHRASING, evaluate, evaluate_dialogs, load_golden
 
+    if readability:
+        return _readability(as_json)
     with expected_errors():
         assistant = load_assistant()
         scores = evaluate(assistant, load_golden(questions or GOLDEN), baseline=baseline)
@@ -139,6 +144,22 @@ def eval_command(
     for result in scores.real_phrasing:
         typer.echo(f"{result.name:>32}: {result.turns_right} of {result.turns} turns right "
                    f"({result.dialogs} dialogs)")
+
+
+def _readability(as_json: bool) -> None:
+    from assistant.readability import evaluate_readability
+
+    with expected_errors():
+        results = evaluate_readability(load_assistant())
+    if as_json:
+        typer.echo(json.dumps([r.model_dump() for r in results]))
+        return
+    typer.echo(f"{'set':<24}{'answered':>9}{'markers/sentence':>17}{'filler':>7}{'twice':>6}"
+               f"{'lists as lines':>15}{'key fact first':>15}")
+    for r in results:
+        typer.echo(f"{r.name:<24}{r.answered:>9}{r.markers_per_sentence:>17}{r.with_filler:>7}"
+                   f"{r.with_a_sentence_twice:>6}{f'{r.lists_as_lines}/{r.list_questions}':>15}"
+                   f"{r.first_sentence_key_fact:>15.1%}")
 
 
 def check_language_command() -> None:
