@@ -18,6 +18,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 30_000
 ANSWERS = "#chat .message-row .answer:not(.pending), #chat .message-row .problem"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
 
 
 @contextmanager
@@ -41,8 +44,9 @@ def copy_index(corpus_index: Path, target: Path) -> Path:
     return target
 
 
-def new_context(browser: Browser, **options) -> BrowserContext:
-    return browser.new_context(viewport={"width": 1360, "height": 900}, **options)
+def new_context(browser: Browser, viewport: dict = DESKTOP, **options) -> BrowserContext:
+    """A fresh browser profile (its own cookies and storage) at `viewport`."""
+    return browser.new_context(viewport=viewport, **options)
 
 
 def open_page(context: BrowserContext, url: str) -> Page:
@@ -88,3 +92,11 @@ def user_messages(page: Page) -> list[str]:
 
 def visible_follow_ups(page: Page) -> list[str]:
     return [b.inner_text() for b in page.locator("#follow-ups button").all() if b.is_visible()]
+
+
+def settled(page: Page) -> None:
+    """Until the page's finite CSS transitions and animations have ended (a fading-in message or
+    a focus ring mid-transition has colours between its start and end)."""
+    page.evaluate("""() => Promise.all(document.getAnimations()
+        .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+        .map(a => a.finished.catch(() => null)))""")

@@ -21,7 +21,8 @@ from ui.loader import AssistantSource
 
 TITLE = "Ops assistant"
 FOLLOW_UPS = 4  # button slots: an answer may offer up to four (e.g. the four backgrounds)
-WELCOME = ("### Ask about DevOps, DataOps and MLOps\n"
+QUESTION_LABEL = "Your question about DevOps, DataOps or MLOps"
+WELCOME = ("## Ask about DevOps, DataOps and MLOps\n"
            "Every answer is built from the article *DevOps vs DataOps vs MLOps*, and each "
            "sentence carries a numbered source you can open.")
 
@@ -66,7 +67,7 @@ class AssistantUI:
             with gr.Column(scale=3):
                 self._chat_column()
             with gr.Column(scale=2, min_width=300):
-                gr.Markdown("### Sources")
+                gr.Markdown("## Sources", elem_id="sources-title")
                 self.sources = gr.HTML(render.sources_panel(None), elem_id="sources")
 
     def _chat_column(self) -> None:
@@ -88,8 +89,9 @@ class AssistantUI:
                                    for _ in range(FOLLOW_UPS)]
         with gr.Row(equal_height=True, elem_id="ask-row"):
             self.textbox = gr.Textbox(
-                show_label=False, scale=8, lines=1, max_lines=6, autofocus=True, container=False,
-                placeholder="Ask about DevOps, DataOps or MLOps…", elem_id="question")
+                label=QUESTION_LABEL, show_label=False, scale=8, lines=1, max_lines=6,
+                autofocus=True, container=False, placeholder="Ask a question…",
+                elem_id="question")
             self.send = gr.Button("Send", variant="primary", scale=1, min_width=90, elem_id="send")
         with gr.Row():
             self.new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
