@@ -21,9 +21,9 @@ from ingest.errors import IndexMissing, StoreUnavailable
 from ingest.settings import Settings
 from ui import render, shape
 from ui.app import parse_auth
-from ui.events import pieces
+from ui.events import ChatEvents, pieces
 from ui.export import conversation_markdown, write_export
-from ui.loader import explain
+from ui.loader import AssistantSource, explain
 
 PAYLOAD = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 
@@ -181,6 +181,18 @@ def test_offers_shown_as_buttons_are_not_repeated_in_the_bubble():
     assert "You could ask: Who coined" in conversation_markdown([declined])
     other = answer(text="Something else. You could ask: A?", citations=[], suggestions=offers)
     assert "You could ask: A?" in render.answer_html(other, 0)
+
+
+def test_a_declined_answer_streams_without_the_offers_its_buttons_show(corpus_assistant,
+                                                                        tmp_path):
+    source = AssistantSource(corpus_assistant.settings, corpus_assistant)
+    screens = list(ChatEvents(source, tmp_path, delay_s=0).respond(
+        "What is the capital of France?", [], "declined"))
+    declined = screens[-1].turns[-1]
+    assert declined.abstained and "You could ask" in declined.answer
+    streamed = [screen.chat[-1]["content"] for screen in screens[1:-1]]
+    assert streamed and not any("You could ask" in bubble for bubble in streamed)
+    assert screens[-1].follow_ups == declined.suggestions
 
 
 def test_the_panel_says_why_nothing_is_quoted():

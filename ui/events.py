@@ -19,7 +19,7 @@ import gradio as gr
 
 from assistant.schema import Answer
 from ingest.errors import OpsAssistantError
-from ui import render
+from ui import render, shape
 from ui.export import session_folder, write_export
 from ui.loader import AssistantSource, Problem, Unavailable, explain
 
@@ -78,7 +78,7 @@ class ChatEvents:
             yield self._failed(error, shown + [question], message)
             return
         turn = len(turns)
-        for piece in self._paced(answer.answer):
+        for piece in self._paced(shape.own_words(answer)):
             bubble = render.answer_html(answer, turn, shown=piece)
             yield Screen(chat=shown + [question, {"role": "assistant", "content": bubble}])
         turns = turns + [answer]
