@@ -94,6 +94,22 @@ def visible_follow_ups(page: Page) -> list[str]:
     return [b.inner_text() for b in page.locator("#follow-ups button").all() if b.is_visible()]
 
 
+def chat_box(page: Page) -> dict:
+    """The chat's scrolling frame, as a bounding box."""
+    return page.locator("#chat .bubble-wrap").bounding_box()
+
+
+def top_in_view(page: Page, locator) -> bool:
+    """True when the element's top edge is inside the chat's frame and the window."""
+    top, frame = locator.bounding_box()["y"], chat_box(page)
+    return frame["y"] - 1 <= top <= frame["y"] + frame["height"] - 20 and 0 <= top < (
+        page.viewport_size["height"] - 20)
+
+
+def scroll_chat_to_top(page: Page) -> None:
+    page.locator("#chat .bubble-wrap").evaluate("box => { box.scrollTop = 0; }")
+
+
 def settled(page: Page) -> None:
     """Until the page's finite CSS transitions and animations have ended (a fading-in message or
     a focus ring mid-transition has colours between its start and end)."""

@@ -15,11 +15,12 @@ import gradio as gr
 from assistant import Assistant
 from assistant.suggest import BACKGROUNDS, EXAMPLES, LEARN_FIRST
 from ingest.settings import Settings
-from ui import render, style
+from ui import render, script, style
 from ui.events import SKIP, ChatEvents, Screen
 from ui.loader import AssistantSource
 
 TITLE = "Ops assistant"
+SEND, ANSWERING = "Send", "Answering…"
 FOLLOW_UPS = 4  # button slots: an answer may offer up to four (e.g. the four backgrounds)
 QUESTION_LABEL = "Your question about DevOps, DataOps or MLOps"
 WELCOME = ("## Ask about DevOps, DataOps and MLOps\n"
@@ -59,7 +60,7 @@ class AssistantUI:
     def _layout(self) -> None:
         gr.Markdown(f"# {TITLE}\nCited answers from *DevOps vs DataOps vs MLOps*.", elem_id="title")
         with gr.Row(equal_height=True):
-            self.problem = gr.HTML("", elem_id="problem", scale=6)
+            self.problem = gr.HTML("", elem_id="problem", scale=6, visible=False)
             self.retry = gr.Button("Try again", visible=False, size="sm", scale=0, min_width=110,
                                    elem_id="retry")
         self.turns = gr.State([])
@@ -73,7 +74,7 @@ class AssistantUI:
     def _chat_column(self) -> None:
         self.chat = gr.Chatbot(
             elem_id="chat", height=460, show_label=False, placeholder=WELCOME,
-            latex_delimiters=[], buttons=[], layout="bubble",
+            latex_delimiters=[], buttons=[], layout="bubble", autoscroll=False,
             feedback_options=("Like", "Dislike"), group_consecutive_messages=False)
         with gr.Column(elem_id="welcome") as self.welcome:
             gr.Markdown("Try one of these:", elem_classes="hint")
@@ -92,15 +93,16 @@ class AssistantUI:
                 label=QUESTION_LABEL, show_label=False, scale=8, lines=1, max_lines=6,
                 autofocus=True, container=False, placeholder="Ask a question…",
                 elem_id="question")
-            self.send = gr.Button("Send", variant="primary", scale=1, min_width=90, elem_id="send")
-        with gr.Row():
+            self.send = gr.Button(SEND, variant="primary", scale=1, min_width=110, elem_id="send")
+        with gr.Row(elem_id="chat-actions"):
             self.new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
             self.download = gr.DownloadButton("Export as Markdown", value=None, size="sm",
                                               interactive=False, elem_id="export")
 
     def _outputs(self) -> list:
         return [self.textbox, self.chat, self.turns, self.sources, self.follow_up_box,
-                *self.follow_ups, self.welcome, self.download, self.problem, self.retry]
+                *self.follow_ups, self.welcome, self.download, self.problem, self.retry,
+                self.send]
 
     def _apply(self, screen: Screen) -> tuple:
         """One Screen as updates of `_outputs()`, in order; SKIP leaves a component alone."""
@@ -121,8 +123,10 @@ class AssistantUI:
             *follow_ups,
             keep if screen.welcome is SKIP else gr.update(visible=screen.welcome),
             download,
-            problem,
+            keep if problem is keep else gr.update(value=problem, visible=bool(problem)),
             keep if problem is keep else gr.update(visible=bool(problem)),
+            keep if screen.busy is SKIP else gr.update(value=ANSWERING if screen.busy else SEND,
+                                                       interactive=not screen.busy),
         )
 
     def _respond(self, message: str, turns: list, request: gr.Request):
@@ -156,8 +160,9 @@ class AssistantUI:
 
     def _wire(self, blocks: gr.Blocks) -> None:
         outputs, private = self._outputs(), {"api_visibility": "private", "show_progress": "hidden"}
+        # A question sent while an answer is on its way is asked right after it, not dropped.
         gr.on([self.textbox.submit, self.send.click], self._respond,
-              [self.textbox, self.turns], outputs, **private)
+              [self.textbox, self.turns], outputs, trigger_mode="always_last", **private)
         for button in [*self.examples, *self.follow_ups]:
             button.click(self._respond, [button, self.turns], outputs, **private)
         for label, button in self.backgrounds.items():
@@ -174,7 +179,7 @@ class AssistantUI:
         options = {"server_name": self.settings.host, "server_port": self.settings.port,
                    "share": False, "auth": parse_auth(self.settings.auth),
                    "auth_message": "Log in to use the ops assistant.", "ssr_mode": False,
-                   "theme": style.theme(), "css": style.CSS, "head": style.HEAD,
+                   "theme": style.theme(), "css": style.CSS, "head": script.HEAD,
                    "show_error": False, "footer_links": ["api"], "run_history": False,
                    **kwargs}
         blocks = self.build()

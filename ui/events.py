@@ -43,6 +43,7 @@ class Screen:
     welcome: Any = SKIP  # bool: the empty-chat starters
     download: Any = SKIP  # Path | None: the Markdown export
     problem: Any = SKIP  # str: HTML of the problem banner ("" hides it)
+    busy: Any = SKIP  # bool: an answer is on its way (Send shows it and waits)
 
 
 def pieces(text: str, words: int = WORDS_PER_PIECE) -> Iterator[str]:
@@ -70,7 +71,8 @@ class ChatEvents:
         shown = render.chat_messages(turns, self.limit)
         question = {"role": "user", "content": render.question_html(message, self.limit)}
         pending = {"role": "assistant", "content": render.pending_html()}
-        yield Screen(textbox="", welcome=False, follow_ups=[], chat=shown + [question, pending])
+        yield Screen(textbox="", welcome=False, follow_ups=[], chat=shown + [question, pending],
+                     busy=True)
         try:
             assistant = self.source.get()
             answer = assistant.ask(message, session=session)
@@ -84,14 +86,14 @@ class ChatEvents:
         turns = turns + [answer]
         offers = answer.suggestions or assistant.follow_ups(session)  # an answer's own come first
         yield Screen(chat=render.chat_messages(turns, self.limit), turns=turns,
-                     sources=render.sources_panel(answer), follow_ups=offers, problem="",
-                     download=write_export(turns, self.export_dir, session))
+                     sources=render.sources_panel(answer, turn), follow_ups=offers, problem="",
+                     download=write_export(turns, self.export_dir, session), busy=False)
 
     def _failed(self, error: Exception, chat: list[dict], message: str) -> Screen:
         problem = self._problem(error)
         html = render.problem_html(problem.what, problem.fix)
         return Screen(chat=chat + [{"role": "assistant", "content": html}], textbox=message,
-                      problem=html)
+                      problem=html, busy=False)
 
     def _problem(self, error: Exception) -> Problem:
         """What to tell the user; the server log gets the error too (an unexpected one with its

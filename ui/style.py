@@ -1,6 +1,5 @@
 """The page's look: theme (system fonts, so the page loads nothing from the internet; colours with
-at least 4.5:1 contrast for text and a visible focus ring), CSS, and the one script that opens a
-source when its [n] marker is clicked."""
+at least 4.5:1 contrast for text and a visible focus ring) and CSS, with the phone layout."""
 
 from __future__ import annotations
 
@@ -34,14 +33,17 @@ CSS = """
 #chat .question {white-space: pre-wrap; overflow-wrap: anywhere;}
 #chat .notice {margin-top: 6px; font-size: 0.85em; font-style: italic;}
 #chat .answer .text {line-height: 1.55;}
+#chat .answer .text p {margin: 0 0 6px;}
+#chat .answer .text ul {margin: 2px 0 8px; padding-left: 1.3em; list-style: disc;}
+#chat .answer .text li {margin: 3px 0;}
 #chat a.cite {text-decoration: none; font-weight: 600; font-size: 0.8em; vertical-align: super;
   padding: 0 3px; border-radius: 4px; background: var(--color-accent-soft);}
 #chat .sources {margin-top: 10px; padding-top: 6px;
   border-top: 1px solid var(--border-color-primary);}
-#chat details.source {margin: 3px 0; font-size: 0.9em;}
+#chat details.source {margin: 3px 0; font-size: 0.9em; border-radius: 6px;}
 #chat details.source summary {cursor: pointer;}
-#chat details.source[open] {background: var(--background-fill-secondary); border-radius: 6px;
-  padding: 4px 8px;}
+#chat details.source[open] {background: var(--background-fill-secondary); padding: 4px 8px;}
+#chat details.source.highlight {box-shadow: 0 0 0 2px var(--color-accent);}
 #chat details.source blockquote, #sources blockquote {margin: 6px 0; padding-left: 10px;
   border-left: 3px solid var(--color-accent); font-style: italic; white-space: pre-wrap;}
 #chat details.read-as {margin-top: 6px; font-size: 0.85em; color: var(--body-text-color-subdued);}
@@ -58,35 +60,23 @@ CSS = """
 #sources .panel-for {font-size: 0.9em; color: var(--body-text-color-subdued); margin-bottom: 8px;}
 #sources .source-card {border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 8px 12px; margin-bottom: 8px; background: var(--background-fill-primary);}
-#sources .source-card.highlight {border-color: var(--color-accent);}
+#sources .source-card.highlight {border-color: var(--color-accent);
+  box-shadow: 0 0 0 1px var(--color-accent);}
 #sources .section {font-weight: 600; font-size: 0.92em;}
 #sources .meta {font-size: 0.85em;}
 .panel-empty {color: var(--body-text-color-subdued); font-style: italic; padding: 6px 0;}
 #welcome .hint, #follow-ups .hint {font-size: 0.9em; color: var(--body-text-color-subdued);}
 #follow-ups button, #welcome button {white-space: normal; text-align: left;}
+#queued-note {font-size: 0.85em; color: var(--body-text-color-subdued); min-height: 0;
+  margin: 0;}
+#send:disabled {cursor: progress; opacity: 1; background: var(--neutral-600); color: white;}
 footer, footer a, footer button, .show-api {color: var(--body-text-color-subdued) !important;}
 #question textarea:focus, #question textarea:focus-visible, button:focus-visible,
 a:focus-visible, summary:focus-visible {outline: 3px solid FOCUS !important;
   outline-offset: 2px;}
+@media (max-width: 640px) {
+  #title h1 {font-size: 1.6em;}
+  #chat {height: min(460px, 58vh) !important;}
+  #welcome, #follow-ups, #chat-actions {order: 2;}
+}
 """.replace("FOCUS", FOCUS)
-
-# Clicking [n] opens source n under that answer and highlights it in the sources panel;
-# capture phase, so the link never navigates (the chat adds target=_blank to links).
-HEAD = """
-<script>
-document.addEventListener("click", function (event) {
-  var link = event.target.closest ? event.target.closest("a.cite") : null;
-  if (!link) return;
-  var source = document.getElementById((link.getAttribute("href") || "").slice(1));
-  if (!source) return;
-  event.preventDefault();
-  event.stopPropagation();
-  source.open = true;
-  source.scrollIntoView({block: "nearest"});
-  var n = source.id.split("-").pop();
-  document.querySelectorAll("#sources .source-card").forEach(function (card) {
-    card.classList.toggle("highlight", card.id === "panel-src-" + n);
-  });
-}, true);
-</script>
-"""
