@@ -41,18 +41,13 @@ def served(corpus_index, tmp_path_factory):
         yield f"http://127.0.0.1:{settings.port}/", data, ui
 
 
-@pytest.fixture(scope="module")
-def context(browser):
-    context = new_context(browser, accept_downloads=True)
-    yield context
-    context.close()
-
-
 @pytest.fixture
-def page(context, served):
-    page = open_page(context, served[0])
-    yield page
-    page.close()
+def page(browser, served):
+    """The chat page in a fresh browser profile: the browser keeps a conversation, so a page in
+    a used profile would show the previous test's."""
+    context = new_context(browser, accept_downloads=True)
+    yield open_page(context, served[0])
+    context.close()
 
 
 def test_page_loads_with_welcome_and_nothing_from_the_internet(browser, served):
@@ -226,8 +221,8 @@ def test_overlong_input_is_cut_with_a_notice(page):
     assert "2,000" in last_answer(page).inner_text()
 
 
-def test_closing_the_tab_forgets_its_conversation_and_export(context, served):
-    page = open_page(context, served[0])
+def test_closing_the_tab_forgets_its_conversation_and_export(browser, served):
+    page = open_page(new_context(browser), served[0])
     ask(page, "What is MLOps?")
     exports = served[2].events.export_dir
     mine = max(exports.rglob("*.md"), key=lambda path: path.stat().st_mtime)
@@ -235,4 +230,5 @@ def test_closing_the_tab_forgets_its_conversation_and_export(context, served):
     deadline = time.monotonic() + 10
     while mine.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
+    page.context.close()
     assert not mine.exists()

@@ -19,7 +19,7 @@ from assistant.suggest import EXAMPLES, POOL, follow_ups, themes_of
 from assistant.topics import topic_of
 from ingest.errors import IndexMissing, StoreUnavailable
 from ingest.settings import Settings
-from ui import render, shape
+from ui import render, saved, shape
 from ui.app import parse_auth
 from ui.events import ChatEvents, pieces
 from ui.export import conversation_markdown, write_export
@@ -217,6 +217,19 @@ def test_the_panel_says_why_nothing_is_quoted():
 ])
 def test_short_titles_cut_at_a_word_boundary(question, title):
     assert shape.short_title(question) == title
+
+
+def test_the_kept_conversation_comes_back_and_nothing_else_does():
+    turns = [answer(), answer(abstained=True, citations=[], suggestions=["Is DataOps dying?"])]
+    kept = json.loads(json.dumps(saved.to_browser(turns, ["What is MLOps?"])))
+    restored, offers = saved.from_browser(kept)
+    assert restored == turns and restored[1].suggestions == ["Is DataOps dying?"]
+    assert offers == ["What is MLOps?"]
+    for junk in (None, "x", [], {"version": 99, "turns": []}, {"version": 1, "turns": [{"a": 1}]},
+                 {"version": 1, "turns": "nope"}, saved.EMPTY):
+        assert saved.from_browser(junk) == ([], [])
+    many = saved.to_browser([answer()] * (saved.KEPT_TURNS + 5), [])
+    assert len(many["turns"]) == saved.KEPT_TURNS
 
 
 def turn(question: str) -> Turn:

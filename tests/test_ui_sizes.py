@@ -1,6 +1,6 @@
 """The chat page at a laptop's size (1366x900) and a phone's (390x844), in a real browser: lists,
-"Read as", the chat kept in step with the conversation, a question sent while an answer is on
-its way. The real UI over the real Assistant on the built index."""
+"Read as", the chat kept in step with the conversation, a reload, a question sent while an
+answer is on its way. The real UI over the real Assistant on the built index."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from assistant import Assistant
 from conftest import free_port
 from ingest.settings import Settings
 from ui_support import (PHONE, SIZES, ask, chat_box, copy_index, last_answer, new_context,
-                        open_page, scroll_chat_to_top, serving, top_in_view, user_messages)
+                        open_page, scroll_chat_to_top, serving, top_in_view, user_messages,
+                        visible_follow_ups)
 
 COMMON = "What do the three have in common?"
 
@@ -85,6 +86,24 @@ def test_a_marker_in_an_older_answer_opens_that_answers_own_source(page):
     last_answer(page).locator("a.cite").first.click()
     assert page.locator("#sources .source-card.highlight").get_attribute("id") == "panel-src-1-1"
     assert "highlight" not in source.get_attribute("class")
+
+
+def test_reload_keeps_the_conversation_and_its_context(page):
+    ask(page, "What is DataOps?")
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector("#chat .answer.complete", timeout=30_000)
+    assert user_messages(page) == ["What is DataOps?"]
+    assert "data pipelines" in last_answer(page).inner_text()
+    assert page.locator("#sources .source-card").count() >= 1
+    assert not page.locator("#welcome").is_visible() and visible_follow_ups(page)
+    ask(page, "And who coined it?")
+    assert "Lenny Liebmann" in last_answer(page).locator(".text").inner_text()
+    page.click("#new-chat")
+    page.wait_for_selector("#welcome button", state="visible")
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector("#welcome button", state="visible")
+    page.wait_for_timeout(500)  # the load event has had its chance to bring anything back
+    assert user_messages(page) == []
 
 
 def test_a_question_sent_while_an_answer_is_on_its_way_is_asked_next(page, served, monkeypatch):

@@ -45,7 +45,7 @@ def copy_index(corpus_index: Path, target: Path) -> Path:
 
 
 def new_context(browser: Browser, viewport: dict = DESKTOP, **options) -> BrowserContext:
-    """A fresh browser profile (its own cookies and storage) at `viewport`."""
+    """A fresh browser profile (its own localStorage, so no kept conversation)."""
     return browser.new_context(viewport=viewport, **options)
 
 

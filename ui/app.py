@@ -15,7 +15,7 @@ import gradio as gr
 from assistant import Assistant
 from assistant.suggest import BACKGROUNDS, EXAMPLES, LEARN_FIRST
 from ingest.settings import Settings
-from ui import render, script, style
+from ui import render, saved, script, style
 from ui.events import SKIP, ChatEvents, Screen
 from ui.loader import AssistantSource
 
@@ -64,6 +64,7 @@ class AssistantUI:
             self.retry = gr.Button("Try again", visible=False, size="sm", scale=0, min_width=110,
                                    elem_id="retry")
         self.turns = gr.State([])
+        self.kept = gr.BrowserState(saved.EMPTY, storage_key=saved.STORAGE_KEY, secret=saved.SECRET)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 self._chat_column()
@@ -102,7 +103,7 @@ class AssistantUI:
     def _outputs(self) -> list:
         return [self.textbox, self.chat, self.turns, self.sources, self.follow_up_box,
                 *self.follow_ups, self.welcome, self.download, self.problem, self.retry,
-                self.send]
+                self.send, self.kept]
 
     def _apply(self, screen: Screen) -> tuple:
         """One Screen as updates of `_outputs()`, in order; SKIP leaves a component alone."""
@@ -127,6 +128,7 @@ class AssistantUI:
             keep if problem is keep else gr.update(visible=bool(problem)),
             keep if screen.busy is SKIP else gr.update(value=ANSWERING if screen.busy else SEND,
                                                        interactive=not screen.busy),
+            keep if screen.saved is SKIP else screen.saved,
         )
 
     def _respond(self, message: str, turns: list, request: gr.Request):
@@ -144,6 +146,9 @@ class AssistantUI:
 
     def _check(self) -> tuple:
         return self._apply(self.events.check())
+
+    def _restore(self, kept, request: gr.Request) -> tuple:
+        return self._apply(self.events.restore(kept, request.session_hash))
 
     def _forget(self, request: gr.Request) -> None:
         self.events.forget(request.session_hash)
@@ -169,7 +174,7 @@ class AssistantUI:
             button.click(self._asker(BACKGROUNDS[label]), [self.turns], outputs, **private)
         gr.on([self.new_chat.click, self.chat.clear], self._new_chat, None, outputs, **private)
         self.chat.like(self._rate, [self.turns], None, **private)
-        blocks.load(self._check, None, outputs, **private)
+        blocks.load(self._restore, [self.kept], outputs, **private)
         self.retry.click(self._check, None, outputs, **private)
         blocks.unload(self._forget)
         gr.api(self._api_chat, api_name="chat")
