@@ -25,7 +25,8 @@ from ui.serve import serve_in_background  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWPORT = {"width": 1360, "height": 900}
+VIEWPORT = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 ANSWERS = "#chat .message-row .answer:not(.pending)"
 
 
@@ -50,13 +51,19 @@ def shoot(page: Page, out: Path, name: str) -> None:
     print(f"wrote {out / name}")
 
 
+def open_chat(browser, url: str, viewport: dict) -> Page:
+    page = browser.new_page(viewport=viewport)
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("#welcome button", timeout=60_000)
+    return page
+
+
 def capture(url: str, out: Path) -> None:
-    """The main screens: welcome, a cited answer with a source open, recommender, abstention."""
+    """The main screens: welcome, a cited answer with a source open, recommender, abstention,
+    and a list answer on a phone."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
-        page.goto(url, wait_until="domcontentloaded")
-        page.wait_for_selector("#welcome button", timeout=60_000)
+        page = open_chat(browser, url, VIEWPORT)
         shoot(page, out, "ui-welcome.png")
         ask(page, "How does testing differ between DevOps and MLOps?")
         page.locator("#chat .message-row .answer a.cite").first.click()
@@ -67,6 +74,9 @@ def capture(url: str, out: Path) -> None:
         shoot(page, out, "ui-recommender.png")
         ask(page, "What is the capital of France?")
         shoot(page, out, "ui-abstention.png")
+        phone = open_chat(browser, url, PHONE)
+        ask(phone, "What do the three have in common?")
+        shoot(phone, out, "ui-phone.png")
         browser.close()
 
 

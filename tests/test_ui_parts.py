@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from assistant import feedback
 from assistant.conversation import Turn
@@ -18,11 +19,11 @@ from assistant.suggest import EXAMPLES, POOL, follow_ups, themes_of
 from assistant.topics import topic_of
 from ingest.errors import IndexMissing, StoreUnavailable
 from ingest.settings import Settings
-from ui import render
+from ui import render, saved, shape
 from ui.app import parse_auth
-from ui.events import pieces
+from ui.events import ChatEvents, pieces
 from ui.export import conversation_markdown, write_export
-from ui.loader import explain
+from ui.loader import AssistantSource, explain
 
 PAYLOAD = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 
@@ -83,7 +84,7 @@ def test_streamed_bubbles_hold_no_sources_until_complete():
 def test_abstentions_and_recommendations_are_marked():
     declined = render.answer_html(answer(text="The article doesn't answer that.", citations=[],
                                          abstained=True), 0)
-    assert 'class="answer abstained"' in declined and "Not covered" in declined
+    assert 'class="answer abstained complete"' in declined and "Not covered" in declined
     advised = render.answer_html(answer(recommendation="MLOps"), 0)
     assert "Recommended: MLOps" in advised
 
@@ -108,15 +109,127 @@ def test_pieces_grow_to_the_whole_text(text):
 
 
 def test_export_has_every_turn_with_sources_and_inert_html(tmp_path):
-    turns = [answer(), answer(text=f"{PAYLOAD} [1]", question="Who? <b>now</b>", citations=[
-        citation(quote="Line one.\nLine two.")])]
+    turns = [answer(), answer(text=f"{PAYLOAD} [1]", question="Who? <b>now</b> & &amp; co",
+                              citations=[citation(quote="Line one.\nLine two.")])]
     text = conversation_markdown(turns)
-    assert "## 1. What is DevOps?" in text and "## 2. Who? &lt;b&gt;now&lt;/b&gt;" in text
-    assert "1. **Intro &gt; Part** (score 0.81, <https://example.com/a>)" in text
-    assert "> Line one.\n> Line two." in text and "<script>" not in text
+    assert "## 1. What is DevOps?" in text and "## 2. Who? \\<b>now\\</b> & \\&amp; co" in text
+    assert "1. **Intro > Part** <https://example.com/a>" in text and "score" not in text
+    assert "> Line one.\n> Line two." in text and "&lt;" not in text and "&gt;" not in text
+    html = MarkdownIt("commonmark").render(text)  # as a Markdown viewer shows it
+    assert not {"script", "img", "b"} & {tag for tag, _ in Elements(html).tags}
+    assert "&lt;script&gt;alert" in html and "Who? &lt;b&gt;now&lt;/b&gt; &amp; &amp;amp; co" in html
     path = write_export(turns, tmp_path, "../../etc/passwd")
     assert path.is_relative_to(tmp_path) and path.read_text(encoding="utf-8") == text
     assert write_export([], tmp_path, "s") is None
+
+
+def test_export_keeps_lists_recommendations_and_shortens_long_questions():
+    long = ("What do DevOps, DataOps and MLOps have in common, and how does each of them test, "
+            "version and monitor what it ships?")
+    listed = answer(text="All three disciplines: [1]\n- Use CI/CD [1]\n- Rely on containers [1]\nSo.",
+                    question=long, rewritten_query=long.upper() + " ")
+    advised = answer(recommendation="MLOps", question="I'm a data scientist",
+                     rewritten_query="Which Ops should a data scientist learn first?")
+    text = conversation_markdown([listed, advised])
+    heading = next(line for line in text.splitlines() if line.startswith("## 1. "))
+    assert heading == "## 1. What do DevOps, DataOps and MLOps have in common, and how does each of them…"
+    assert f"**Question:** {long}" in text
+    assert "All three disciplines: [1]\n\n- Use CI/CD [1]\n- Rely on containers [1]\n\nSo." in text
+    assert text.count("*Read as:*") == 1  # only the reworded one
+    assert "*Read as:* Which Ops should a data scientist learn first?" in text
+    assert "**Recommended: MLOps**" in text
+    html = MarkdownIt("commonmark").render(text)
+    assert "<li>Use CI/CD [1]</li>" in html
+
+
+def test_list_lines_become_a_list_whose_markers_still_link():
+    listed = answer(text="All three: [1]\n- Use CI/CD <pipelines> [1]\n- Rely on containers [2]\n"
+                         "Plain again.", citations=[citation(), citation(2)])
+    html = render.answer_html(listed, turn=3)
+    assert ('<div class="text"><p>All three: <a class="cite" href="#src-3-1" title="Source 1">'
+            "[1]</a></p><ul><li>Use CI/CD &lt;pipelines&gt; <a") in html
+    assert html.count("<li>") == 2 and "<p>Plain again.</p>" in html and "- Use" not in html
+    streaming = render.answer_html(listed, turn=3, shown="All three: [1]\n- Use CI/CD")
+    assert "<ul><li>Use CI/CD</li></ul>" in streaming and "complete" not in streaming
+    assert "\n" not in html  # one HTML block: the chat's Markdown renderer leaves it alone
+    assert render.plain_answer(listed).startswith(
+        "All three: [1]\n- Use CI/CD <pipelines> [1]\n- Rely on containers [2]\nPlain again.")
+
+
+@pytest.mark.parametrize("typed, read_as, shown", [
+    ("What is DataOps?", "what is dataops", False),
+    ("what  is DataOps", "What is DataOps?", False),
+    ("Who coined the term?", "Who coined the term DataOps?", True),
+    ("and versioning?", "How does versioning differ between DevOps and MLOps?", True),
+    ("hello", "", False),
+])
+def test_read_as_is_shown_only_for_a_reworded_question(typed, read_as, shown):
+    turn_answer = answer(question=typed, rewritten_query=read_as)
+    assert (shape.read_as(turn_answer) is not None) is shown
+    assert ('class="read-as"' in render.answer_html(turn_answer, 0)) is shown
+    assert ("*Read as:*" in conversation_markdown([turn_answer])) is shown
+
+
+def test_offers_shown_as_buttons_are_not_repeated_in_the_bubble():
+    offers = ["Who coined the term DataOps?", "Is DataOps dying?"]
+    declined = answer(text="The article doesn't answer that. You could ask: "
+                           "Who coined the term DataOps? / Is DataOps dying?",
+                      citations=[], abstained=True, suggestions=offers)
+    bubble = render.answer_html(declined, 0)
+    assert "You could ask" not in bubble and "doesn&#x27;t answer that.</p>" in bubble
+    assert "You could ask: Who coined" in render.plain_answer(declined)  # /chat has no buttons
+    assert "You could ask: Who coined" in conversation_markdown([declined])
+    other = answer(text="Something else. You could ask: A?", citations=[], suggestions=offers)
+    assert "You could ask: A?" in render.answer_html(other, 0)
+
+
+def test_a_declined_answer_streams_without_the_offers_its_buttons_show(corpus_assistant,
+                                                                        tmp_path):
+    source = AssistantSource(corpus_assistant.settings, corpus_assistant)
+    screens = list(ChatEvents(source, tmp_path, delay_s=0).respond(
+        "What is the capital of France?", [], "declined"))
+    declined = screens[-1].turns[-1]
+    assert declined.abstained and "You could ask" in declined.answer
+    streamed = [screen.chat[-1]["content"] for screen in screens[1:-1]]
+    assert streamed and not any("You could ask" in bubble for bubble in streamed)
+    assert screens[-1].follow_ups == declined.suggestions
+
+
+def test_the_panel_says_why_nothing_is_quoted():
+    declined = answer(text="The article doesn't answer that.", citations=[], abstained=True)
+    clarifying = answer(text="Each background has its own path. Which of these fits you best?",
+                        citations=[], suggestions=["I'm a data engineer."])
+    chatter = answer(text="Hi! I answer questions about the article.", citations=[])
+    assert "does not answer this" in render.sources_panel(declined, 0)
+    asks = render.sources_panel(clarifying, 0)
+    assert "asks you a question" in asks and "does not answer" not in asks
+    assert "own words" in render.sources_panel(chatter, 0)
+    cards = render.sources_panel(answer(question="What <is> DevOps?"), 4)
+    assert 'id="panel-src-4-1"' in cards and "What &lt;is&gt; DevOps?" in cards
+    assert "score" not in cards and "0.81" not in cards
+
+
+@pytest.mark.parametrize("question, title", [
+    ("What is DevOps?", "What is DevOps?"),
+    ("  What\n is   DevOps? ", "What is DevOps?"),
+    ("word " * 30, "word " * 15 + "word…"),
+    ("x" * 100, "x" * 80 + "…"),
+])
+def test_short_titles_cut_at_a_word_boundary(question, title):
+    assert shape.short_title(question) == title
+
+
+def test_the_kept_conversation_comes_back_and_nothing_else_does():
+    turns = [answer(), answer(abstained=True, citations=[], suggestions=["Is DataOps dying?"])]
+    kept = json.loads(json.dumps(saved.to_browser(turns, ["What is MLOps?"])))
+    restored, offers = saved.from_browser(kept)
+    assert restored == turns and restored[1].suggestions == ["Is DataOps dying?"]
+    assert offers == ["What is MLOps?"]
+    for junk in (None, "x", [], {"version": 99, "turns": []}, {"version": 1, "turns": [{"a": 1}]},
+                 {"version": 1, "turns": "nope"}, saved.EMPTY):
+        assert saved.from_browser(junk) == ([], [])
+    many = saved.to_browser([answer()] * (saved.KEPT_TURNS + 5), [])
+    assert len(many["turns"]) == saved.KEPT_TURNS
 
 
 def turn(question: str) -> Turn:

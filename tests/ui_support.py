@@ -18,6 +18,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 30_000
 ANSWERS = "#chat .message-row .answer:not(.pending), #chat .message-row .problem"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
 
 
 @contextmanager
@@ -41,8 +44,9 @@ def copy_index(corpus_index: Path, target: Path) -> Path:
     return target
 
 
-def new_context(browser: Browser, **options) -> BrowserContext:
-    return browser.new_context(viewport={"width": 1360, "height": 900}, **options)
+def new_context(browser: Browser, viewport: dict = DESKTOP, **options) -> BrowserContext:
+    """A fresh browser profile (its own localStorage, so no kept conversation)."""
+    return browser.new_context(viewport=viewport, **options)
 
 
 def open_page(context: BrowserContext, url: str) -> Page:
@@ -88,3 +92,27 @@ def user_messages(page: Page) -> list[str]:
 
 def visible_follow_ups(page: Page) -> list[str]:
     return [b.inner_text() for b in page.locator("#follow-ups button").all() if b.is_visible()]
+
+
+def chat_box(page: Page) -> dict:
+    """The chat's scrolling frame, as a bounding box."""
+    return page.locator("#chat .bubble-wrap").bounding_box()
+
+
+def top_in_view(page: Page, locator) -> bool:
+    """True when the element's top edge is inside the chat's frame and the window."""
+    top, frame = locator.bounding_box()["y"], chat_box(page)
+    return frame["y"] - 1 <= top <= frame["y"] + frame["height"] - 20 and 0 <= top < (
+        page.viewport_size["height"] - 20)
+
+
+def scroll_chat_to_top(page: Page) -> None:
+    page.locator("#chat .bubble-wrap").evaluate("box => { box.scrollTop = 0; }")
+
+
+def settled(page: Page) -> None:
+    """Until the page's finite CSS transitions and animations have ended (a fading-in message or
+    a focus ring mid-transition has colours between its start and end)."""
+    page.evaluate("""() => Promise.all(document.getAnimations()
+        .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+        .map(a => a.finished.catch(() => null)))""")

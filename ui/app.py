@@ -15,13 +15,15 @@ import gradio as gr
 from assistant import Assistant
 from assistant.suggest import BACKGROUNDS, EXAMPLES, LEARN_FIRST
 from ingest.settings import Settings
-from ui import render, style
+from ui import render, saved, script, style
 from ui.events import SKIP, ChatEvents, Screen
 from ui.loader import AssistantSource
 
 TITLE = "Ops assistant"
+SEND, ANSWERING = "Send", "Answering…"
 FOLLOW_UPS = 4  # button slots: an answer may offer up to four (e.g. the four backgrounds)
-WELCOME = ("### Ask about DevOps, DataOps and MLOps\n"
+QUESTION_LABEL = "Your question about DevOps, DataOps or MLOps"
+WELCOME = ("## Ask about DevOps, DataOps and MLOps\n"
            "Every answer is built from the article *DevOps vs DataOps vs MLOps*, and each "
            "sentence carries a numbered source you can open.")
 
@@ -58,21 +60,22 @@ class AssistantUI:
     def _layout(self) -> None:
         gr.Markdown(f"# {TITLE}\nCited answers from *DevOps vs DataOps vs MLOps*.", elem_id="title")
         with gr.Row(equal_height=True):
-            self.problem = gr.HTML("", elem_id="problem", scale=6)
+            self.problem = gr.HTML("", elem_id="problem", scale=6, visible=False)
             self.retry = gr.Button("Try again", visible=False, size="sm", scale=0, min_width=110,
                                    elem_id="retry")
         self.turns = gr.State([])
+        self.kept = gr.BrowserState(saved.EMPTY, storage_key=saved.STORAGE_KEY, secret=saved.SECRET)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 self._chat_column()
             with gr.Column(scale=2, min_width=300):
-                gr.Markdown("### Sources")
+                gr.Markdown("## Sources", elem_id="sources-title")
                 self.sources = gr.HTML(render.sources_panel(None), elem_id="sources")
 
     def _chat_column(self) -> None:
         self.chat = gr.Chatbot(
             elem_id="chat", height=460, show_label=False, placeholder=WELCOME,
-            latex_delimiters=[], buttons=[], layout="bubble",
+            latex_delimiters=[], buttons=[], layout="bubble", autoscroll=False,
             feedback_options=("Like", "Dislike"), group_consecutive_messages=False)
         with gr.Column(elem_id="welcome") as self.welcome:
             gr.Markdown("Try one of these:", elem_classes="hint")
@@ -88,17 +91,19 @@ class AssistantUI:
                                    for _ in range(FOLLOW_UPS)]
         with gr.Row(equal_height=True, elem_id="ask-row"):
             self.textbox = gr.Textbox(
-                show_label=False, scale=8, lines=1, max_lines=6, autofocus=True, container=False,
-                placeholder="Ask about DevOps, DataOps or MLOps…", elem_id="question")
-            self.send = gr.Button("Send", variant="primary", scale=1, min_width=90, elem_id="send")
-        with gr.Row():
+                label=QUESTION_LABEL, show_label=False, scale=8, lines=1, max_lines=6,
+                autofocus=True, container=False, placeholder="Ask a question…",
+                elem_id="question")
+            self.send = gr.Button(SEND, variant="primary", scale=1, min_width=110, elem_id="send")
+        with gr.Row(elem_id="chat-actions"):
             self.new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
             self.download = gr.DownloadButton("Export as Markdown", value=None, size="sm",
                                               interactive=False, elem_id="export")
 
     def _outputs(self) -> list:
         return [self.textbox, self.chat, self.turns, self.sources, self.follow_up_box,
-                *self.follow_ups, self.welcome, self.download, self.problem, self.retry]
+                *self.follow_ups, self.welcome, self.download, self.problem, self.retry,
+                self.send, self.kept]
 
     def _apply(self, screen: Screen) -> tuple:
         """One Screen as updates of `_outputs()`, in order; SKIP leaves a component alone."""
@@ -119,8 +124,11 @@ class AssistantUI:
             *follow_ups,
             keep if screen.welcome is SKIP else gr.update(visible=screen.welcome),
             download,
-            problem,
+            keep if problem is keep else gr.update(value=problem, visible=bool(problem)),
             keep if problem is keep else gr.update(visible=bool(problem)),
+            keep if screen.busy is SKIP else gr.update(value=ANSWERING if screen.busy else SEND,
+                                                       interactive=not screen.busy),
+            keep if screen.saved is SKIP else screen.saved,
         )
 
     def _respond(self, message: str, turns: list, request: gr.Request):
@@ -139,6 +147,9 @@ class AssistantUI:
     def _check(self) -> tuple:
         return self._apply(self.events.check())
 
+    def _restore(self, kept, request: gr.Request) -> tuple:
+        return self._apply(self.events.restore(kept, request.session_hash))
+
     def _forget(self, request: gr.Request) -> None:
         self.events.forget(request.session_hash)
 
@@ -154,15 +165,16 @@ class AssistantUI:
 
     def _wire(self, blocks: gr.Blocks) -> None:
         outputs, private = self._outputs(), {"api_visibility": "private", "show_progress": "hidden"}
+        # A question sent while an answer is on its way is asked right after it, not dropped.
         gr.on([self.textbox.submit, self.send.click], self._respond,
-              [self.textbox, self.turns], outputs, **private)
+              [self.textbox, self.turns], outputs, trigger_mode="always_last", **private)
         for button in [*self.examples, *self.follow_ups]:
             button.click(self._respond, [button, self.turns], outputs, **private)
         for label, button in self.backgrounds.items():
             button.click(self._asker(BACKGROUNDS[label]), [self.turns], outputs, **private)
         gr.on([self.new_chat.click, self.chat.clear], self._new_chat, None, outputs, **private)
         self.chat.like(self._rate, [self.turns], None, **private)
-        blocks.load(self._check, None, outputs, **private)
+        blocks.load(self._restore, [self.kept], outputs, **private)
         self.retry.click(self._check, None, outputs, **private)
         blocks.unload(self._forget)
         gr.api(self._api_chat, api_name="chat")
@@ -172,7 +184,7 @@ class AssistantUI:
         options = {"server_name": self.settings.host, "server_port": self.settings.port,
                    "share": False, "auth": parse_auth(self.settings.auth),
                    "auth_message": "Log in to use the ops assistant.", "ssr_mode": False,
-                   "theme": style.theme(), "css": style.CSS, "head": style.HEAD,
+                   "theme": style.theme(), "css": style.CSS, "head": script.HEAD,
                    "show_error": False, "footer_links": ["api"], "run_history": False,
                    **kwargs}
         blocks = self.build()

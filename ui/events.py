@@ -11,7 +11,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import gradio as gr
 
 from assistant.schema import Answer
 from ingest.errors import OpsAssistantError
-from ui import render
+from ui import render, saved, shape
 from ui.export import session_folder, write_export
 from ui.loader import AssistantSource, Problem, Unavailable, explain
 
@@ -43,6 +43,8 @@ class Screen:
     welcome: Any = SKIP  # bool: the empty-chat starters
     download: Any = SKIP  # Path | None: the Markdown export
     problem: Any = SKIP  # str: HTML of the problem banner ("" hides it)
+    busy: Any = SKIP  # bool: an answer is on its way (Send shows it and waits)
+    saved: Any = SKIP  # dict: what the browser keeps (ui.saved.to_browser)
 
 
 def pieces(text: str, words: int = WORDS_PER_PIECE) -> Iterator[str]:
@@ -70,28 +72,36 @@ class ChatEvents:
         shown = render.chat_messages(turns, self.limit)
         question = {"role": "user", "content": render.question_html(message, self.limit)}
         pending = {"role": "assistant", "content": render.pending_html()}
-        yield Screen(textbox="", welcome=False, follow_ups=[], chat=shown + [question, pending])
+        yield Screen(textbox="", welcome=False, follow_ups=[], chat=shown + [question, pending],
+                     busy=True)
         try:
             assistant = self.source.get()
+            saved.resume(assistant, turns, session)
             answer = assistant.ask(message, session=session)
         except Exception as error:
             yield self._failed(error, shown + [question], message)
             return
         turn = len(turns)
-        for piece in self._paced(answer.answer):
+        for piece in self._paced(shape.own_words(answer)):
             bubble = render.answer_html(answer, turn, shown=piece)
             yield Screen(chat=shown + [question, {"role": "assistant", "content": bubble}])
         turns = turns + [answer]
         offers = answer.suggestions or assistant.follow_ups(session)  # an answer's own come first
-        yield Screen(chat=render.chat_messages(turns, self.limit), turns=turns,
-                     sources=render.sources_panel(answer), follow_ups=offers, problem="",
-                     download=write_export(turns, self.export_dir, session))
+        yield replace(self._conversation(turns, offers, session), problem="", busy=False)
+
+    def _conversation(self, turns: list[Answer], offers: list[str], session: str) -> Screen:
+        """The page showing `turns` finished, with `offers` as buttons, kept by the browser."""
+        latest = turns[-1] if turns else None
+        return Screen(chat=render.chat_messages(turns, self.limit), turns=turns,
+                      sources=render.sources_panel(latest, len(turns) - 1), follow_ups=offers,
+                      welcome=not turns, download=write_export(turns, self.export_dir, session),
+                      saved=saved.to_browser(turns, offers))
 
     def _failed(self, error: Exception, chat: list[dict], message: str) -> Screen:
         problem = self._problem(error)
         html = render.problem_html(problem.what, problem.fix)
         return Screen(chat=chat + [{"role": "assistant", "content": html}], textbox=message,
-                      problem=html)
+                      problem=html, busy=False)
 
     def _problem(self, error: Exception) -> Problem:
         """What to tell the user; the server log gets the error too (an unexpected one with its
@@ -107,7 +117,7 @@ class ChatEvents:
         if self.source.loaded is not None:
             self.source.loaded.reset(session)
         return Screen(textbox="", chat=[], turns=[], sources=render.sources_panel(None),
-                      follow_ups=[], welcome=True, download=None)
+                      follow_ups=[], welcome=True, download=None, saved=saved.EMPTY)
 
     def rate(self, turns: list[Answer], index: Any, liked: Any) -> str | None:
         """Log a thumbs up/down (or its withdrawal) on the answer at chat message `index`."""
@@ -121,9 +131,18 @@ class ChatEvents:
         return "Thanks, your rating was saved." if helpful is not None else "Rating removed."
 
     def check(self) -> Screen:
-        """On page load and 'Try again': show what stops the Assistant, or hide the banner."""
+        """On 'Try again': show what stops the Assistant, or hide the banner."""
         problem = self.source.problem()
         return Screen(problem=render.problem_html(problem.what, problem.fix) if problem else "")
+
+    def restore(self, kept: Any, session: str) -> Screen:
+        """On page load: what stops the Assistant, if anything, and the conversation the browser
+        kept, if any (its context comes back with the next question: `saved.resume`)."""
+        turns, offers = saved.from_browser(kept)
+        screen = self.check()
+        if not turns:
+            return screen
+        return replace(self._conversation(turns, offers, session), problem=screen.problem)
 
     def api_chat(self, message: str, session: str) -> Iterator[str]:
         """The answer text streaming in, then the complete answer with its numbered sources."""

@@ -13,6 +13,7 @@ from html import escape
 from urllib.parse import quote, urlparse
 
 from assistant.schema import Answer, Citation
+from ui import shape
 
 MARKER = re.compile(r"\[(\d+)\]")
 
@@ -62,6 +63,17 @@ def _marked(text: str, turn: int, numbers: set[int]) -> str:
     return MARKER.sub(link, text_html(text))
 
 
+def lines_html(text: str, turn: int, numbers: set[int]) -> str:
+    """Answer text as markup: each plain line a paragraph, consecutive "- " lines one list;
+    `[n]` markers with a source link to that turn's source n."""
+    parts = []
+    for is_list, lines in shape.line_groups(text):
+        marked = [_marked(line, turn, numbers) for line in lines]
+        parts.append("<ul>" + "".join(f"<li>{m}</li>" for m in marked) + "</ul>" if is_list
+                     else f"<p>{marked[0]}</p>")
+    return "".join(parts)
+
+
 def source_details(citation: Citation, turn: int) -> str:
     """One numbered source under an answer: section path; opening it shows quote and link."""
     return (f'<details class="source" id="{source_id(turn, citation.n)}">'
@@ -72,10 +84,12 @@ def source_details(citation: Citation, turn: int) -> str:
 
 
 def answer_html(answer: Answer, turn: int, shown: str | None = None) -> str:
-    """An answer bubble; `shown` is the part streamed so far (no sources until it is complete)."""
+    """An answer bubble; `shown` is the part of its own words streamed so far (no sources,
+    no "Read as" until it is complete, when the bubble gets the class `complete`)."""
     complete = shown is None
-    body = _marked(answer.answer if complete else shown, turn, {c.n for c in answer.citations})
-    kind = "answer abstained" if answer.abstained else "answer"
+    text = shape.own_words(answer) if complete else shown
+    body = lines_html(text, turn, {c.n for c in answer.citations})
+    kind = "answer" + (" abstained" if answer.abstained else "") + (" complete" if complete else "")
     parts = [f'<div class="{kind}">']
     if answer.abstained:
         parts.append('<div class="badge">Not covered by the article</div>')
@@ -86,9 +100,10 @@ def answer_html(answer: Answer, turn: int, shown: str | None = None) -> str:
     if complete and answer.citations:
         parts.append('<div class="sources">'
                      + "".join(source_details(c, turn) for c in answer.citations) + "</div>")
-    if complete and answer.rewritten_query:
+    read_as = shape.read_as(answer) if complete else None
+    if read_as:
         parts.append('<details class="read-as"><summary>Read as</summary>'
-                     f"<span>{text_html(answer.rewritten_query)}</span></details>")
+                     f"<span>{text_html(read_as)}</span></details>")
     return "".join(parts) + "</div>"
 
 
@@ -108,23 +123,35 @@ def problem_html(what: str, fix: str) -> str:
             f"<div>{_with_code(what)}</div><div><b>How to fix:</b> {_with_code(fix)}</div></div>")
 
 
-def sources_panel(answer: Answer | None) -> str:
-    """The passages behind the latest answer: section, verbatim quote, score, article link."""
+def _panel_empty(answer: Answer) -> str:
+    if answer.abstained:
+        why = "No sources: the article does not answer this, so nothing is quoted."
+    elif shape.asks_back(answer):
+        why = ("Nothing quoted yet: this reply asks you a question. The passages behind the "
+               "answer to it will appear here.")
+    else:
+        why = "Nothing quoted: this reply is the assistant's own words, not the article's."
+    return f'<div class="panel-empty">{why}</div>'
+
+
+def sources_panel(answer: Answer | None, turn: int = 0) -> str:
+    """The passages behind the latest answer (turn `turn`, counted from 0): the question they
+    answer, then per source its section, verbatim quote and article link."""
     if answer is None:
         return '<div class="panel-empty">The passages behind each answer appear here.</div>'
+    heading = (f'<div class="panel-for">For your question: '
+               f"<q>{text_html(shape.short_title(answer.question))}</q></div>")
     if not answer.citations:
-        return ('<div class="panel-empty">No sources: the article does not answer this, '
-                "so nothing is quoted.</div>")
+        return heading + _panel_empty(answer)
     cards = []
     for c in answer.citations:
         cards.append(
-            f'<div class="source-card" id="panel-src-{c.n}">'
+            f'<div class="source-card" id="panel-{source_id(turn, c.n)}">'
             f'<div class="section"><span class="n">[{c.n}]</span> {text_html(c.section)}</div>'
             f'<blockquote class="quote">{text_html(c.quote)}</blockquote>'
-            f'<div class="meta"><span class="score">score {c.score:.2f}</span> '
-            f"{quote_link(c)}</div>"
+            f'<div class="meta">{quote_link(c)}</div>'
             "</div>")
-    return "".join(cards)
+    return heading + "".join(cards)
 
 
 def chat_messages(turns: list[Answer], limit: int) -> list[dict]:
@@ -137,7 +164,8 @@ def chat_messages(turns: list[Answer], limit: int) -> list[dict]:
 
 
 def plain_answer(answer: Answer) -> str:
-    """The answer as text with its numbered sources under it (what `/chat` returns)."""
+    """The answer as text, its lines and "- " list lines as they are, with its numbered sources
+    under it (what `/chat` returns)."""
     if not answer.citations:
         return answer.answer
     lines = [answer.answer, "", "Sources:"]
