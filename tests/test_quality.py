@@ -4,13 +4,14 @@ the targets the spec sets, the golden file's own shape, and every answer's contr
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from spellchecker import SpellChecker
 
 from answer_checks import EDITORIAL, check_contract, check_grounded, corpus_text, heading_paths, plain
 from assistant import Assistant
-from assistant.evaluation import GOLDEN, evaluate, load_golden
+from assistant.evaluation import GOLDEN, REAL_PHRASING, evaluate, evaluate_dialogs, load_golden
 
 HELDOUT = GOLDEN.parent / "heldout.yaml"
 NOTICES = {"no such figure", "not in the article's text"}
@@ -172,3 +173,26 @@ def test_heldout_answers_keep_the_contract(assistant, heldout_run):
         check_contract(answer, assistant)
         if answer.citations:
             check_grounded(answer, lead_allowed=True)
+
+
+# ------------------------------------------------ people's own wording
+
+SHARED_CASES = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "cases"
+
+
+def test_the_tuning_part_of_the_real_phrasing_set_stays_right(assistant):
+    """The dialogs written as people write them (tests/real/tuning.yaml): a floor under the share
+    of turns answered right (93.9% when this was written), so a change that breaks people's
+    wording fails here and not only in `eval`."""
+    scores = evaluate_dialogs(assistant, "tuning", REAL_PHRASING["real phrasing (tuning)"])
+    assert scores.turns >= 190 and scores.turns_right >= 0.9, scores.misses
+
+
+@pytest.mark.skipif(not SHARED_CASES.is_dir(), reason="the handed cases live beside the checkout")
+def test_the_handed_cases_are_answered_right(assistant):
+    from assistant.dialogs import run_files
+
+    results = run_files(lambda: assistant, [SHARED_CASES])
+    failed = [f"{d.name} turn {t.number}" for r in results for d in r.dialogs for t in d.turns
+              if not t.passed]
+    assert failed == []
