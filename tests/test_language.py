@@ -17,7 +17,7 @@ from ingest.settings import CHECKOUT_DIR, MODEL_SHA256
 from ui.cli import app
 
 TESTS = CHECKOUT_DIR / "tests"
-SHARED_CASES = CHECKOUT_DIR.parent.parent / "shared" / "cases"
+SHARED_CASES = CHECKOUT_DIR.parent / "shared" / "cases"
 CORPUS_FILE = CHECKOUT_DIR / "corpus" / "devops-vs-dataops-vs-mlops.md"
 
 

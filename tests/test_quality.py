@@ -4,7 +4,6 @@ the targets the spec sets, the golden file's own shape, and every answer's contr
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from spellchecker import SpellChecker
@@ -12,6 +11,7 @@ from spellchecker import SpellChecker
 from answer_checks import EDITORIAL, check_contract, check_grounded, corpus_text, heading_paths, plain
 from assistant import Assistant
 from assistant.evaluation import GOLDEN, REAL_PHRASING, evaluate, evaluate_dialogs, load_golden
+from ingest.settings import CHECKOUT_DIR
 
 HELDOUT = GOLDEN.parent / "heldout.yaml"
 NOTICES = {"no such figure", "not in the article's text"}
@@ -177,7 +177,7 @@ def test_heldout_answers_keep_the_contract(assistant, heldout_run):
 
 # ------------------------------------------------ people's own wording
 
-SHARED_CASES = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "cases"
+SHARED_CASES = CHECKOUT_DIR.parent / "shared" / "cases"
 
 
 def test_the_tuning_part_of_the_real_phrasing_set_stays_right(assistant):
