@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
-from assistant.index import BM25Retriever, QueryCachedEmbeddings, _best
+from assistant.retrievers import BM25Retriever, QueryCachedEmbeddings, _best
 from ingest.chunking import embedding_text
 from ingest.embedding import load_onnx_embeddings
 from ingest.settings import Settings
