@@ -18,9 +18,11 @@ from assistant.claims import Claim
 from assistant.compose import Composer
 from assistant.conversation import Item
 from assistant.index import Index
-from assistant.scope import judge, missing_answer_type
+from assistant.scope import foreign, judge, missing_answer_type
 from assistant.spelling import Speller
 from assistant.structure import Enumeration, enumerations, pick
+from assistant.text import stems
+from assistant.topics import LANGUAGE
 from assistant.understanding import Part
 
 
@@ -76,6 +78,12 @@ class Answerer:
         listed = pick(part.standalone, docs, self.enumerations) if part.enumeration else None
         return Found(part, docs, listed, ask.said)
 
+    def _own_words_verdict(self, part: Part, docs: list[Document]) -> str | None:
+        """A follow-up is judged on its own words first, as in a fresh chat."""
+        own = part.resolved
+        return foreign(own, self.speller, self.composer.best_similarity(own, docs),
+                       self.composer.coverage(own, docs))
+
     def reply(self, found: Found) -> PartReply:
         part, docs = found.part, found.docs
         query = part.standalone
@@ -84,14 +92,25 @@ class Answerer:
         if found.enumeration is not None and not verdict.notice:
             return PartReply(part, found.enumeration.claims(), items=found.enumeration.listed(),
                              docs=docs)
-        if verdict.reason and part.item is None:
-            return PartReply(part, declined=verdict.reason, docs=docs)
+        own = self._own_words_verdict(part, docs) if _reads_alone(part, found.said) else None
+        if (verdict.reason or own) and part.item is None:
+            return PartReply(part, declined=own or verdict.reason, docs=docs)
         claims = self.composer.compose(part, docs, found.said, missing=bool(verdict.notice))
         missing = missing_answer_type(query, [c.text for c in claims])
         if missing and not verdict.notice:
             return PartReply(part, declined=missing, docs=docs)
         return PartReply(part, ([verdict.notice] if verdict.notice else []) + claims,
                          items=items_of(claims), docs=docs)
+
+
+def _reads_alone(part: Part, said: frozenset[str]) -> bool:
+    """A follow-up only because it is short ("whats the weather in paris"): it neither starts
+    like one ("and for observability?"), points back ("what's it called now?") nor takes up a
+    word of the last answer ("which fundamentals specifically?")."""
+    if not part.follow_up or part.item is not None or part.references:
+        return False
+    taken_up = set(stems(part.text)) & {s for sentence in said for s in stems(sentence)}
+    return not taken_up and not LANGUAGE.follow_up_start.search(part.text)
 
 
 def items_of(claims: list[Claim]) -> list[Item]:

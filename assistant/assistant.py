@@ -30,7 +30,7 @@ from assistant.recommender import Recommender
 from assistant.references import Context, mentions_in
 from assistant.schema import Answer
 from assistant.spelling import Speller
-from assistant.text import clean, printable, without_markup
+from assistant.text import clean, printable, sentences, without_markup
 from assistant.topics import LANGUAGE, Topic, disciplines_in
 from assistant.understanding import Part, Reader, Understanding, make_part, understand
 from ingest.errors import BuildGone
@@ -202,7 +202,8 @@ class Assistant:
         if recommended and recommended.answer:
             discipline = recommended.answer.recommendation
             topic = Topic((discipline,) if discipline else (), ())
-            return Outcome(_led(recommended.answer, lead), topic, [])
+            quoted = frozenset(s for c in recommended.answer.citations for s in sentences(c.quote))
+            return Outcome(_led(recommended.answer, lead), topic, [], said=quoted)
         parts = understood.questions or [self._part(understood.text, conversation)]
         if recommended and recommended.question:
             parts = [self._part(recommended.question, Conversation())]

@@ -9,6 +9,7 @@ before the answer to a yes/no question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -17,7 +18,7 @@ from langchain_core.documents import Document
 from assistant.claims import Claim, unit_claims
 from assistant.index import Index
 from assistant.relevance import PATTERNS
-from assistant.text import heading_label
+from assistant.text import heading_label, stems
 from assistant.topics import ANAPHOR, Topic, disciplines_in, subject_of
 
 STANDS_OUT = 0.85  # an item scoring below this share of the lead's does not go before it
@@ -118,10 +119,23 @@ def anchor(lead: Claim, needs: Needs) -> Claim:
     own = unit_claims(lead.doc, lead.score)
     if needs.yes_no and len(own) > 1 and PATTERNS["bare_verdict"].match(own[0].text):
         return own[1]
-    while (lead.unit > 0 and (names_back(lead) or leans_back(lead) and needs_antecedent(lead, needs.topic))
+    while (lead.unit > 0 and refers_back(lead, own[:lead.unit], needs)
            and needs.usable(own[lead.unit - 1])):
         lead = own[lead.unit - 1]
     return lead
+
+
+def refers_back(claim: Claim, before: list[Claim], needs: Needs) -> bool:
+    """The sentence reads only after the sentences `before` it in its chunk: it opens with a
+    pronoun ("It was born ..."), names what came before ("that assumption"), opens with "The" and
+    a word said before ("The test passes ..." after "... testing ..."), or points back at a
+    subject the question does not name."""
+    if PATTERNS["opens_with_pronoun"].match(claim.text) or names_back(claim):
+        return True
+    definite = re.match(r"the (\w+)", claim.text, re.I)
+    if definite and set(stems(definite.group(1))) & {s for c in before for s in stems(c.text)}:
+        return True
+    return leans_back(claim) and needs_antecedent(claim, needs.topic)
 
 
 def leans_back(claim: Claim) -> bool:
@@ -143,8 +157,8 @@ def stands(claim: Claim, needs: Needs) -> bool:
     if not names_back(claim) and (not leans_back(claim) or not needs_antecedent(claim, needs.topic)):
         return True
     antecedent = unit_claims(claim.doc)[claim.unit - 1]
-    if PATTERNS["bare_verdict"].match(antecedent.text):
-        return needs.yes_no
+    if PATTERNS["bare_verdict"].match(antecedent.text):  # a yes or no to its own heading's question
+        return needs.yes_no and not needs_antecedent(claim, needs.topic)
     return needs.usable(antecedent) or antecedent.text.endswith((":", "?"))
 
 

@@ -67,6 +67,16 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
     return None
 
 
+def foreign(text: str, speller: Speller, best_dense: float, coverage: float,
+            language: Language = LANGUAGE) -> str | None:
+    """Why a follow-up is out of scope on its own words ("whats the weather in paris" after a
+    question about the three disciplines), judged as a fresh question would be (`best_dense`,
+    `coverage`: of its own words, against what was retrieved for it); None when it has no words
+    of its own ("When?") and so leans on the chat."""
+    content = [w for w in words(text) if w not in STOPWORDS and not w.isdigit()]
+    return out_of_scope(text, speller, best_dense, coverage, language) if content else None
+
+
 def _names_a_thing(word: str, speller: Speller, short: bool) -> bool:
     """An unknown word that is a name (Kubeflow, SRE, Germany) rather than plain English.
 

@@ -99,7 +99,8 @@ def fill(chosen: list[Claim], ranked: list[Claim], lead: Claim, best: Claim, bud
 
 
 def _lead(ranked: list[Claim], direction: str | None, topic: Topic, kinds: set[str]) -> Claim:
-    """The best sentence, unless it is a conclusion ("That's why ..."), does not hold what the
+    """The best sentence, unless it is a conclusion ("That's why ..."), opens its paragraph with a
+    pronoun for something the paragraph before said, does not hold what the
     question asks for (who: a person, when: a date, yes/no: a verdict) or, for a question about
     a ranking, does not state that ranking: then the best sentence that states its point on its
     own and holds that, if it comes close."""
@@ -109,7 +110,8 @@ def _lead(ranked: list[Claim], direction: str | None, topic: Topic, kinds: set[s
         ranks = ranking_score(claim.text, direction, topic) > 0 if direction else True
         return ranks and (not kinds or answers(claim, kinds))
 
-    if not CONCLUSION.match(top.text) and fits(top):
+    opens_on_nothing = top.unit == 0 and bool(PATTERNS["opens_with_pronoun"].match(top.text))
+    if not CONCLUSION.match(top.text) and not opens_on_nothing and fits(top):
         return top
     standing = next((c for c in ranked if fits(c) and not (
         ANAPHOR.match(c.text) and needs_antecedent(c, topic))), top)

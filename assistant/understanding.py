@@ -137,8 +137,9 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
     acts = [language.act_of(p.label) for p in predictions]
     act = next(a for a in ACT_ORDER if a in acts)
     chosen = predictions[acts.index(act)]
-    background = find_background(clauses, acts, conversation, reader.backgrounds, language)
-    named = named_background(" ".join(clauses), language)
+    fixed = [reader.fix_spelling(clause) for clause in clauses]  # "im a data engneer"
+    background = find_background(fixed, acts, conversation, reader.backgrounds, language)
+    named = named_background(" ".join(fixed), language)
     parts = [part.model_copy(update={"act": a, "intent": p.label})
              for part, p, a in zip(parts, predictions, acts)]
     return Understanding(text=text, act=act, intent=chosen.label, confidence=chosen.confidence,
@@ -152,7 +153,7 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     or something the article names, or that points back at what the conversation named ("what
     do they argue about?"); a statement of background without "I"/"my" or a role name;
     a text without one English word ("qwertyuiop"); a question "about the assistant" that names
-    something unknown ("what is LLMOps?")."""
+    something unknown ("what is LLMOps?") without addressing it ("are you ChatGPT?" does)."""
     language, clause = reader.language, part.resolved
     act = language.act_of(prediction.label)
     if act is Act.question:
@@ -168,8 +169,8 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
                                               or named_background(clause, language))
     tokens = words(clause)
     gibberish = not any(w in STOPWORDS or reader.is_english_word(w) for w in tokens)
-    unknown = act is Act.about_assistant and not all(  # "what is LLMOps": not about the assistant
-        w in STOPWORDS or reader.is_english_word(w) for w in tokens)
+    unknown = (act is Act.about_assistant and not language.second_person.search(clause)
+               and not all(w in STOPWORDS or reader.is_english_word(w) for w in tokens))
     if doubtful or chatter or named or selfless or gibberish or unknown:
         return Prediction("ask_article", prediction.confidence)
     return prediction

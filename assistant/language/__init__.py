@@ -122,6 +122,10 @@ class Language:
         return words_pattern(self.lexicon.first_person)
 
     @cached_property
+    def second_person(self) -> re.Pattern:
+        return words_pattern(self.lexicon.second_person)
+
+    @cached_property
     def follow_up_start(self) -> re.Pattern:
         return compiled(self.lexicon.follow_up_start)
 

@@ -174,6 +174,7 @@ class Lexicon(_Data):
     composer: dict[str, str]
     slang: dict[str, str]
     first_person: list[str]
+    second_person: list[str]
     negation: str
     role_statement: str
     vague_roles: list[str]
