@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from ingest.decoding import UTF8, decode
+
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 
 
@@ -22,6 +24,7 @@ class SourceFile:
     title: str
     url: str
     sha256: str
+    encoding: str = UTF8  # the codec it was read in (a BOM, else UTF-8, else detected)
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,8 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Problem]]:
 
 
 def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
-    """Read one file as Markdown, or say in a few words why it cannot be used."""
+    """Read one file as Markdown in whatever encoding it is in, or say in a few words why it
+    cannot be used (a Problem: unsupported type, too large, binary, empty)."""
     if path.suffix.lower() not in SUFFIXES:
         return Problem(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
                                   f"supported: {', '.join(SUFFIXES)}")
@@ -63,12 +67,10 @@ def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
     if size > max_bytes:
         return Problem(str(path), f"{size} bytes is over the {max_bytes}-byte limit")
     raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
-        return Problem(str(path), "binary file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return Problem(str(path), f"not UTF-8 text ({error.reason} at byte {error.start})")
+    decoded = decode(raw)
+    if isinstance(decoded, str):
+        return Problem(str(path), decoded)
+    text = decoded.text
     if not text.strip():
         return Problem(str(path), "empty file")
     markdown, meta = _to_markdown(path, text)
@@ -81,6 +83,7 @@ def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
         title=str(meta.get("title") or path.stem),
         url=web_url(meta.get("url")),
         sha256=hashlib.sha256(raw).hexdigest(),
+        encoding=decoded.encoding,
     )
 
 
