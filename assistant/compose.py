@@ -19,12 +19,12 @@ from assistant.claims import Claim, unit_claims
 from assistant.context import (SHORT_PARAGRAPH, Needs, anchor, key, needs_antecedent, ordered, stands,
                                with_context)
 from assistant.filler import FillerJudge
-from assistant.index import Index
+from assistant.index import Index, distinct
 from assistant.language.schema import compiled
 from assistant.relevance import (PATTERNS, TYPED, answers_kind, asked_kinds, bonus,
                                  promotion_penalty, ranking_direction, ranking_score,
                                  references_penalty, subject_penalty)
-from assistant.text import heading_label, stems
+from assistant.text import heading_label, same_text, stems
 from assistant.topics import (ANAPHOR, DISCIPLINES, LANGUAGE, Topic, is_comparison, lexical_form,
                               named, subject_of)
 
@@ -105,7 +105,10 @@ class Composer:
                          + asked_by_heading)
                 claims.append(replace(base, score=score, overlap=lexical,
                                       asked_words=len(query_stems & unit_stems)))
-        return sorted(claims, key=lambda c: -c.score)
+        best: dict[str, Claim] = {}  # a sentence in two files' chunks is one candidate
+        for claim in sorted(claims, key=lambda c: -c.score):
+            best.setdefault(same_text(claim.text), claim)
+        return list(best.values())
 
     def _stems(self, doc: Document) -> tuple[set[str], list[set[str]]]:
         """The stems of a chunk's heading path and of each of its sentences, read as the
@@ -135,12 +138,13 @@ class Composer:
 
     def _pool(self, docs: list[Document], wide: bool = False) -> list[Document]:
         """The retrieved chunks plus the section neighbours of the best three (small-to-big;
-        of the best five for a comparison, which needs a passage about each discipline)."""
+        of the best five for a comparison, which needs a passage about each discipline), one
+        of each text (a neighbour may be a copy of a hit from another file)."""
         pool = {doc.id: doc for doc in docs}
         for doc in docs[:5 if wide else 3]:
             for neighbour in self.index.neighbours(doc):
                 pool.setdefault(neighbour.id, neighbour)
-        return [d for d in pool.values() if d.metadata.get("kind") != "editorial_note"]
+        return distinct([d for d in pool.values() if d.metadata.get("kind") != "editorial_note"])
 
     def best_similarity(self, query: str, docs: list[Document]) -> float:
         """The highest cosine between the query and one sentence (in its context) of the pool."""

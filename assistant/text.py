@@ -28,6 +28,12 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+def same_text(text: str) -> str:
+    """What two copies of one sentence or passage share however they are spaced or cased: the
+    key under which the answerer keeps one of them (a file ingested twice, a copy of it)."""
+    return clean(text).casefold()
+
+
 def printable(text: str) -> str:
     """`text` as it can be echoed back in JSON: a lone surrogate becomes U+FFFD."""
     return SURROGATE.sub("\ufffd", text)
