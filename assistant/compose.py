@@ -19,12 +19,12 @@ from assistant.claims import Claim, unit_claims
 from assistant.context import (SHORT_PARAGRAPH, Needs, anchor, key, needs_antecedent, ordered, stands,
                                with_context)
 from assistant.filler import FillerJudge
-from assistant.index import Index, distinct
+from assistant.index import Index
 from assistant.language.schema import compiled
 from assistant.relevance import (PATTERNS, TYPED, answers_kind, asked_kinds, bonus,
                                  promotion_penalty, ranking_direction, ranking_score,
                                  references_penalty, subject_penalty)
-from assistant.text import heading_label, same_text, stems
+from assistant.text import distinct, heading_label, same_text, stems
 from assistant.topics import (ANAPHOR, DISCIPLINES, LANGUAGE, Topic, is_comparison, lexical_form,
                               named, subject_of)
 

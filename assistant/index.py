@@ -16,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.text import same_text, sentences, stem_words, stems, words
+from assistant.text import distinct, sentences, stem_words, stems, words
 from ingest.catalog import read_catalog
 from ingest.chunking import embedding_text
 from ingest.embedding import DIMENSIONS, load_onnx_embeddings
@@ -145,14 +145,6 @@ class HybridRetriever(BaseRetriever):
         with read_errors(self.settings):
             hits = search(vector.tolist(), k=self.k)
         return [_scored(doc, dense=1.0 - distance) for doc, distance in hits]
-
-
-def distinct(docs: list[Document]) -> list[Document]:
-    """`docs` in order without a chunk whose text an earlier one has (two copies of one file)."""
-    kept: dict[str, Document] = {}
-    for doc in docs:
-        kept.setdefault(same_text(doc.page_content), doc)
-    return list(kept.values())
 
 
 def _scored(doc: Document, **scores: float) -> Document:

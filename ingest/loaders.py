@@ -136,7 +136,7 @@ def html_to_markdown(html: str) -> tuple[str, dict]:
     soup = BeautifulSoup(html, "html.parser")
     title = soup.title.get_text(strip=True) if soup.title else ""
     _drop_chrome(soup)
-    blocks = []
+    blocks, previous = [], ""
     for tag in soup.find_all([*HEADINGS, "p", "li", "pre", "blockquote", "table"]):
         if tag.find_parent(["p", "li", "pre", "blockquote", "table"]):
             continue
@@ -145,12 +145,13 @@ def html_to_markdown(html: str) -> tuple[str, dict]:
             continue
         if tag.name.startswith("h"):
             blocks.append("#" * int(tag.name[1]) + " " + text)
-        elif tag.name == "li" and blocks and blocks[-1].startswith("- "):
+        elif tag.name == "li" and previous == "li" and tag.find_previous_sibling("li"):
             blocks[-1] += "\n- " + text
         elif tag.name == "li":
             blocks.append("- " + text)
         else:
             blocks.append(text)
+        previous = tag.name
     return "\n\n".join(blocks), {"title": title}
 
 

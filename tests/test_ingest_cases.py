@@ -16,9 +16,11 @@ from assistant.scope import Verdict, from_source
 from assistant.text import same_text
 from assistant.topics import LANGUAGE
 from ingest.chunking import EDITORIAL
+from ingest.loaders import html_to_markdown
 from ingest.pipeline import run_ingest
 from ingest.settings import CHECKOUT_DIR, Settings
 from ingest.store import IndexStore
+from ingest.tables import markdown_tables
 from ingest.units import sentences
 
 ARTICLE = CHECKOUT_DIR / "corpus" / "devops-vs-dataops-vs-mlops.md"
@@ -34,7 +36,8 @@ EMPTY_HEADINGS = {
     "only-headings.md": "# Drafts\n\n## To write\n\n###\n",
     "empty.md": "",
 }
-CHROME = ("TRACKING_SCRIPT", "STYLE_RULE", "NAV_LINKS", "FOOTER_TEXT", "ASIDE_PROMO", "BANNER_TAGLINE")
+CHROME = ("TRACKING_SCRIPT", "STYLE_RULE", "NAV_LINKS", "FOOTER_TEXT", "ASIDE_PROMO",
+          "BANNER_TAGLINE")
 SALARY_PAGE = """<!doctype html>
 <html><head><title>Ops salary snapshot</title>
 <style>body { font-family: STYLE_RULE; }</style>
@@ -173,7 +176,8 @@ def test_utf16_and_cp1252_files_are_decoded_and_reported_and_binary_is_refused(c
     assert [s.split("/")[-1] for s in report.skipped] == [
         "logo.txt: binary file (NUL bytes; UTF-16 or UTF-32 text needs a byte-order mark)"]
     everything = "\n".join(chunks_of(settings))
-    assert "The release manager\u2019s sign-off" in everything and "\u2013 no exceptions." in everything
+    assert "The release manager\u2019s sign-off" in everything
+    assert "\u2013 no exceptions." in everything
 
 
 @pytest.mark.parametrize(("question", "fact", "source"), [
@@ -204,3 +208,19 @@ def test_the_article_three_times_gives_each_sentence_and_quote_once(cases, quest
     assert len(said) == len(set(said)), answer.answer
     quotes = [same_text(c.quote) for c in answer.citations]
     assert len(quotes) == len(set(quotes)), quotes
+
+
+def test_a_table_is_a_row_list_apart_from_the_lists_around_it():
+    html = ("<h2>Teams</h2><ul><li>One list.</li></ul><table><caption>Rota</caption>"
+            "<tr><th>Team</th><th>Rotation</th></tr><tr><td>Data</td><td></td></tr>"
+            "<tr><td>Models</td><td>one week</td></tr></table><ul><li>After.</li></ul>")
+    markdown, _ = html_to_markdown(html)
+    assert markdown.split("\n\n") == ["## Teams", "- One list.", "Rota",
+                                      "- Team: Data\n- Team: Models; Rotation: one week",
+                                      "- After."]
+
+
+def test_a_pipe_table_in_code_stays_as_written():
+    fenced = "```\n| a | b |\n|---|---|\n| 1 | 2 |\n```\n"
+    assert markdown_tables(fenced) == fenced
+    assert markdown_tables("| a | b |\n|---|---|\n| 1 | 2 |\n") == "- a: 1; b: 2\n"
