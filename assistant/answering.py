@@ -18,7 +18,7 @@ from assistant.claims import Claim
 from assistant.compose import Composer
 from assistant.conversation import Item
 from assistant.index import Index
-from assistant.scope import foreign, judge, missing_answer_type
+from assistant.scope import foreign, from_source, judge, lacking_sources, missing_answer_type
 from assistant.spelling import Speller
 from assistant.structure import Enumeration, enumerations, pick
 from assistant.text import stems
@@ -63,6 +63,7 @@ class Answerer:
     def __init__(self, index: Index, composer: Composer, speller: Speller):
         self.index, self.composer, self.speller = index, composer, speller
         self.enumerations = enumerations(index)
+        self.lacking = lacking_sources(index.documents.values())
         self.chain = RunnableLambda(self.retrieve) | RunnableLambda(self.reply)
 
     def retrieve(self, ask: Ask) -> Found:
@@ -87,8 +88,10 @@ class Answerer:
     def reply(self, found: Found) -> PartReply:
         part, docs = found.part, found.docs
         query = part.standalone
-        verdict = judge(query, part.topic, self.speller, self.composer.best_similarity(query, docs),
-                        self.composer.coverage(query, docs))
+        verdict = from_source(judge(query, part.topic, self.speller,
+                                    self.composer.best_similarity(query, docs),
+                                    self.composer.coverage(query, docs)),
+                              [d.metadata["source"] for d in docs[:1]], self.lacking)
         if found.enumeration is not None and not verdict.notice:
             return PartReply(part, found.enumeration.claims(), items=found.enumeration.listed(),
                              docs=docs)
@@ -96,6 +99,7 @@ class Answerer:
         if (verdict.reason or own) and part.item is None:
             return PartReply(part, declined=own or verdict.reason, docs=docs)
         claims = self.composer.compose(part, docs, found.said, missing=bool(verdict.notice))
+        verdict = from_source(verdict, [c.doc.metadata["source"] for c in claims], self.lacking)
         missing = missing_answer_type(query, [c.text for c in claims])
         if missing and not verdict.notice:
             return PartReply(part, declined=missing, docs=docs)

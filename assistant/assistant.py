@@ -30,7 +30,7 @@ from assistant.recommender import Recommender
 from assistant.references import Context, mentions_in
 from assistant.schema import Answer
 from assistant.spelling import Speller
-from assistant.text import clean, printable, sentences, without_markup
+from assistant.text import clean, printable, same_text, sentences, without_markup
 from assistant.topics import LANGUAGE, Topic, disciplines_in
 from assistant.understanding import Part, Reader, Understanding, make_part, understand
 from ingest.errors import BuildGone
@@ -278,8 +278,8 @@ class Assistant:
         said = notices + [LANGUAGE.replies.notices["part_declined"].format(reason=r.declined)
                           for r in answered if r.declined and r.declined not in JUNK]
         said += [p for r in answered for p in r.pieces if isinstance(p, str)]
-        claims = list({(c.doc.id, c.unit): c for r in answered for c in r.pieces
-                       if not isinstance(c, str)}.values())  # two parts may quote one sentence
+        claims = list({same_text(c.text): c for r in answered for c in r.pieces
+                       if not isinstance(c, str)}.values())  # two parts (or files) may hold one sentence
         lines, citations = check_lines(*render(list(dict.fromkeys(said)) + claims,
                                                self.index.section_chunks))
         return text_of(lines), citations

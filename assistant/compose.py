@@ -23,7 +23,7 @@ from assistant.relevance import (PATTERNS, TYPED, asked_kinds, bonus, promotion_
                                  subject_penalty)
 from assistant.selection import (admissible, answers, best_and_rest, budget_for, compare, fill,
                                  standalone)
-from assistant.text import heading_label, stems
+from assistant.text import distinct, heading_label, same_text, stems
 from assistant.topics import ANAPHOR, LANGUAGE, Topic, is_comparison, lexical_form, named, subject_of
 
 if TYPE_CHECKING:  # understanding imports the composer's Claim through the references
@@ -78,7 +78,10 @@ class Composer:
                          + asked_by_heading)
                 claims.append(replace(base, score=score, overlap=lexical,
                                       asked_words=len(query_stems & unit_stems)))
-        return sorted(claims, key=lambda c: -c.score)
+        best: dict[str, Claim] = {}  # a sentence in two files' chunks is one candidate
+        for claim in sorted(claims, key=lambda c: -c.score):
+            best.setdefault(same_text(claim.text), claim)
+        return list(best.values())
 
     def _stems(self, doc: Document) -> tuple[set[str], list[set[str]]]:
         """The stems of a chunk's heading path and of each of its sentences, read as the
@@ -108,12 +111,13 @@ class Composer:
 
     def _pool(self, docs: list[Document], wide: bool = False) -> list[Document]:
         """The retrieved chunks plus the section neighbours of the best three (small-to-big;
-        of the best five for a comparison, which needs a passage about each discipline)."""
+        of the best five for a comparison, which needs a passage about each discipline), one
+        of each text (a neighbour may be a copy of a hit from another file)."""
         pool = {doc.id: doc for doc in docs}
         for doc in docs[:5 if wide else 3]:
             for neighbour in self.index.neighbours(doc):
                 pool.setdefault(neighbour.id, neighbour)
-        return [d for d in pool.values() if d.metadata.get("kind") != "editorial_note"]
+        return distinct([d for d in pool.values() if d.metadata.get("kind") != "editorial_note"])
 
     def best_similarity(self, query: str, docs: list[Document]) -> float:
         """The highest cosine between the query and one sentence (in its context) of the pool."""

@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from assistant.claims import Claim, unit_claims
 from assistant.index import Index
 from assistant.relevance import PATTERNS
-from assistant.text import heading_label, stems
+from assistant.text import heading_label, same_text, stems
 from assistant.topics import ANAPHOR, Topic, disciplines_in, subject_of
 
 STANDS_OUT = 0.85  # an item scoring below this share of the lead's does not go before it
@@ -224,6 +224,7 @@ def _is_list(doc: Document) -> bool:
 
 
 def _insert(result: list[Claim], claim: Claim, before: Claim | None) -> None:
-    if any(c.doc.id == claim.doc.id and c.unit == claim.unit for c in result):
+    if any(c.doc.id == claim.doc.id and c.unit == claim.unit
+           or same_text(c.text) == same_text(claim.text) for c in result):
         return
     result.insert(result.index(before) if before in result else len(result), claim)

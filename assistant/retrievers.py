@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.text import stems
+from assistant.text import distinct, stems
 from ingest.chunking import embedding_text
 from ingest.settings import Settings
 from ingest.store import read_errors
@@ -124,7 +124,8 @@ class HybridRetriever(BaseRetriever):
                 kept = fused.setdefault(doc.id, doc)
                 kept.metadata.update({k: v for k, v in doc.metadata.items() if k in ("dense", "bm25")})
                 kept.metadata["rrf"] = kept.metadata.get("rrf", 0.0) + 1.0 / (RRF_K + rank + 1)
-        return sorted(fused.values(), key=lambda d: -d.metadata["rrf"])[: self.k]
+        ranked = sorted(fused.values(), key=lambda d: -d.metadata["rrf"])
+        return distinct(ranked)[: self.k]
 
     def _by_meaning(self, vector: np.ndarray) -> list[Document]:
         """The top `k` chunks by cosine: from the vectors in memory for a small index (exact, and

@@ -9,7 +9,10 @@ already left out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from langchain_core.documents import Document
 
 from assistant.language import Language
 from assistant.references import mentions_in
@@ -25,12 +28,17 @@ FULL_COVER = 0.9    # ...unless one chunk holds (nearly) all of its words, as na
 MISSING = {name: re.compile(p, re.I) for name, p in LANGUAGE.lexicon.missing.items()}
 
 
+ABSENT = ("table", "diagram")  # what a source's editorial note can say its text lacks
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """`reason` is set when the article cannot answer; `notice` when a table is asked about."""
+    """`reason` is set when the article cannot answer; `notice` when a table or diagram is asked
+    about that the text lacks, `lacks` saying which ("table" or "diagram")."""
 
     reason: str | None = None
     notice: str | None = None
+    lacks: str | None = None
 
 
 def judge(question: str, topic: Topic, speller: Speller, best_dense: float, coverage: float,
@@ -128,9 +136,32 @@ def _missing_content(question: str, topic: Topic, language: Language) -> Verdict
     # the text's one figure is the senior MLOps base salary; any other level or role has none
     senior_mlops = topic.disciplines == ("MLOps",) and not MISSING["other_level"].search(question)
     if asks_figure and not senior_mlops:
-        return Verdict(notice=notices["figure"])
+        return Verdict(notice=notices["figure"], lacks="table")
     if MISSING["diagram"].search(question) and "pipeline" in topic.aspects:
-        return Verdict(notice=notices["diagram"])
+        return Verdict(notice=notices["diagram"], lacks="diagram")
     if MISSING["table"].search(question):
-        return Verdict(notice=notices["table"])
+        return Verdict(notice=notices["table"], lacks="table")
     return Verdict()
+
+
+def lacking_sources(documents: Iterable[Document]) -> dict[str, frozenset[str]]:
+    """"table" / "diagram" -> the sources whose own text says it lacks one: an editorial note
+    (a chunk of kind "editorial_note") about a table or diagram of the original page."""
+    found: dict[str, set[str]] = {kind: set() for kind in ABSENT}
+    for doc in documents:
+        if doc.metadata.get("kind") == "editorial_note":
+            for kind in ABSENT:
+                if MISSING[kind].search(doc.page_content):
+                    found[kind].add(doc.metadata["source"])
+    return {kind: frozenset(sources) for kind, sources in found.items()}
+
+
+def from_source(verdict: Verdict, sources: Iterable[str], lacking: dict[str, frozenset[str]]
+                ) -> Verdict:
+    """`verdict` without its notice unless every one of `sources` (those of the best passage, or
+    of the sentences an answer quotes) says it lacks that table or diagram: a user's file that
+    holds the table is not the article, whose page lost it."""
+    absent = lacking.get(verdict.lacks or "", frozenset())
+    if not verdict.notice or all(source in absent for source in sources):
+        return verdict
+    return replace(verdict, notice=None, lacks=None)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import Stemmer
 
 from assistant import language
 from ingest.units import SENTENCE_END, sentences, units  # noqa: F401 (a chunk's units are the index's)
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
 
 # Letters of any script (José, Zürich, naïve) and digits; $205,958, 20%, contractions kept whole.
 WORD = re.compile(r"(?:[^\W_]|\$)(?:[^\W_]|[$+.,%'’-])*(?:[^\W_]|%)|[^\W_]|\$")
@@ -26,6 +30,20 @@ def clean(text: str) -> str:
     """Drop control and zero-width characters and fold white space; keeps all visible text."""
     text = INVISIBLE.sub("", CONTROL.sub(" ", text))
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def same_text(text: str) -> str:
+    """What two copies of one sentence or passage share however they are spaced or cased: the
+    key under which the answerer keeps one of them (a file ingested twice, a copy of it)."""
+    return clean(text).casefold()
+
+
+def distinct(docs: list[Document]) -> list[Document]:
+    """`docs` in order without a chunk whose text an earlier one has (two copies of one file)."""
+    kept: dict[str, Document] = {}
+    for doc in docs:
+        kept.setdefault(same_text(doc.page_content), doc)
+    return list(kept.values())
 
 
 def printable(text: str) -> str:

@@ -13,8 +13,11 @@ from ingest.errors import DataCheckError
 from ingest.loaders import SourceFile
 
 
-def file_problems(file: SourceFile, chunks: list[Document]) -> list[str]:
-    """Why one file's chunks are unusable: empty or duplicate chunks, a heading without a chunk."""
+def file_problems(chunks: list[Document]) -> list[str]:
+    """Why one file's chunks are unusable: no text under any heading, an empty chunk, the same
+    text twice under one heading. [] when they can be indexed."""
+    if not chunks:
+        return ["no text under any of its headings"]
     problems = []
     if any(not chunk.page_content.strip() for chunk in chunks):
         problems.append("an empty chunk")
@@ -22,21 +25,25 @@ def file_problems(file: SourceFile, chunks: list[Document]) -> list[str]:
     for chunk_id, count in Counter(chunk.id for chunk in chunks).items():
         if count > 1:
             problems.append(f"the same text twice under one heading: {texts[chunk_id][:60]!r}")
-    return problems + heading_problems(file, {chunk.metadata["section"] for chunk in chunks})
-
-
-def heading_problems(file: SourceFile, sections: set[str]) -> list[str]:
-    """A heading with no words ("##") or no chunk under it would be an unciteable section."""
-    problems = []
-    for section in parse_sections(file.markdown):
-        path = PATH_SEPARATOR.join(section.path)
-        if section.path and not section.path[-1]:
-            parent = PATH_SEPARATOR.join(section.path[:-1])
-            problems.append(f"a heading without text{f' under {parent!r}' if parent else ''}")
-        elif section.path and not any(s == path or s.startswith(path + PATH_SEPARATOR)
-                                      for s in sections):
-            problems.append(f"heading {path!r} has no text under it")
     return problems
+
+
+def heading_notes(file: SourceFile) -> list[str]:
+    """The headings the index leaves out, as notes for the ingest report: heading lines without
+    words ("###") and headings with no text under them (nor under any heading below them)."""
+    sections = parse_sections(file.markdown)
+    filled = {section.path[:depth] for section in sections if section.blocks
+              for depth in range(len(section.path) + 1)}
+    notes = []
+    for section in sections:
+        where = PATH_SEPARATOR.join(section.path)
+        if section.bare:
+            inside = f" in {where!r}" if where else ""
+            count = "a heading" if section.bare == 1 else f"{section.bare} headings"
+            notes.append(f"{count} without words{inside} ignored")
+        if section.path and section.path not in filled:
+            notes.append(f"heading {where!r} has no text under it; left out")
+    return notes
 
 
 def check_vectors(ids: list[str], vectors: list[list[float]]) -> None:

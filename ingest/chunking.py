@@ -10,7 +10,7 @@ from langchain_core.documents import Document
 
 from ingest.loaders import SourceFile
 
-# An ATX heading; its text may be empty ("##"), which checks.file_problems reports.
+# An ATX heading; one without words ("##") is ignored, and checks.heading_notes says so.
 HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 EDITORIAL = "> **Editorial note:**"
@@ -25,10 +25,12 @@ class Section:
     path: tuple[str, ...]
     blocks: list[str] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
+    bare: int = 0  # heading lines without words ("###") in it, which open no section
 
 
 def parse_sections(markdown: str) -> list[Section]:
-    """Split Markdown into sections by heading, and section text into blank-line blocks.
+    """Split Markdown into sections by heading, and section text into blank-line blocks; a
+    heading without words ends a block but leaves its text in the section it is in.
 
     Written by hand: LangChain's MarkdownHeaderTextSplitter drops blank lines, which are what
     tell paragraphs and lists apart.
@@ -49,11 +51,14 @@ def parse_sections(markdown: str) -> list[Section]:
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
         match = None if in_fence else HEADING.match(line)
-        if match:
+        if match and not match.group(2):
+            close_block()
+            sections[-1].bare, blanks = sections[-1].bare + 1, 0
+        elif match:
             close_block()
             level = len(match.group(1))
             parent = sections[-1].path[: level - 1]
-            sections.append(Section(path=parent + (match.group(2) or "",)))
+            sections.append(Section(path=parent + (match.group(2),)))
         elif line.strip() or in_fence:
             lines.append(line.rstrip())
         else:
@@ -62,7 +67,7 @@ def parse_sections(markdown: str) -> list[Section]:
                 blanks = 0
             blanks += 1
     close_block()
-    return [s for s in sections if s.path or s.blocks]
+    return [s for s in sections if s.path or s.blocks or s.bare]
 
 
 def _is_list(block: str) -> bool:

@@ -52,9 +52,13 @@ def ingest_command(
                             show_progress=not (quiet or as_json) and sys.stderr.isatty())
     for skipped in report.skipped:
         typer.echo(f"skipped {skipped}", err=True)
+    for note in report.notes if not (quiet or as_json) else []:
+        typer.echo(f"note: {note}", err=True)
     if as_json:
         typer.echo(report.model_dump_json())
     elif not quiet:
+        for source, encoding in report.encodings.items():
+            typer.echo(f"read {source} as {encoding} (not UTF-8)")
         typer.echo(
             f"Ingested {len(report.files)} file(s) into {report.index}: {report.chunks} chunks, "
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import yaml
 
+from ingest.decoding import UTF8, decode
+from ingest.tables import html_table, markdown_tables
+
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+# Never indexed from an HTML page: code, styling and the chrome around its content. A page's
+# site <header> keeps only its headings (_drop_chrome).
+NOT_CONTENT = ["script", "style", "noscript", "template", "nav", "footer", "aside"]
+HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+CHROME_ROLES = ["navigation", "banner", "contentinfo", "complementary", "search"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,7 @@ class SourceFile:
     title: str
     url: str
     sha256: str
+    encoding: str = UTF8  # the codec it was read in (a BOM, else UTF-8, else detected)
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,8 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Problem]]:
 
 
 def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
-    """Read one file as Markdown, or say in a few words why it cannot be used."""
+    """Read one file as Markdown in whatever encoding it is in, or say in a few words why it
+    cannot be used (a Problem: unsupported type, too large, binary, empty)."""
     if path.suffix.lower() not in SUFFIXES:
         return Problem(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
                                   f"supported: {', '.join(SUFFIXES)}")
@@ -63,12 +73,10 @@ def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
     if size > max_bytes:
         return Problem(str(path), f"{size} bytes is over the {max_bytes}-byte limit")
     raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
-        return Problem(str(path), "binary file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return Problem(str(path), f"not UTF-8 text ({error.reason} at byte {error.start})")
+    decoded = decode(raw)
+    if isinstance(decoded, str):
+        return Problem(str(path), decoded)
+    text = decoded.text
     if not text.strip():
         return Problem(str(path), "empty file")
     markdown, meta = _to_markdown(path, text)
@@ -81,6 +89,7 @@ def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
         title=str(meta.get("title") or path.stem),
         url=web_url(meta.get("url")),
         sha256=hashlib.sha256(raw).hexdigest(),
+        encoding=decoded.encoding,
     )
 
 
@@ -96,7 +105,8 @@ def _to_markdown(path: Path, text: str) -> tuple[str, dict]:
     if suffix in (".html", ".htm"):
         return html_to_markdown(text)
     if suffix in (".md", ".markdown"):
-        return split_front_matter(text)
+        markdown, meta = split_front_matter(text)
+        return markdown_tables(markdown), meta
     return text, {}
 
 
@@ -115,32 +125,48 @@ def split_front_matter(text: str) -> tuple[str, dict]:
 
 
 def html_to_markdown(html: str) -> tuple[str, dict]:
-    """Keep an HTML page's headings, paragraphs and list items as Markdown blocks.
+    """Keep an HTML page's headings, paragraphs, list items and tables as Markdown blocks (a
+    table as one list item per row, each cell after its column's name: ingest/tables.py), and
+    nothing of its scripts, styles or page chrome (navigation, site header and footer, asides).
 
     Written by hand because LangChain's HTML splitters flatten lists and paragraphs into one text.
     """
     from bs4 import BeautifulSoup  # imported here: only HTML files need it
 
     soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    blocks = []
-    for tag in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "blockquote"]):
-        if tag.find_parent(["p", "li", "pre", "blockquote"]):
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    _drop_chrome(soup)
+    blocks, previous = [], ""
+    for tag in soup.find_all([*HEADINGS, "p", "li", "pre", "blockquote", "table"]):
+        if tag.find_parent(["p", "li", "pre", "blockquote", "table"]):
             continue
-        text = " ".join(tag.get_text(" ").split())
+        text = html_table(tag) if tag.name == "table" else " ".join(tag.get_text(" ").split())
         if not text:
             continue
         if tag.name.startswith("h"):
             blocks.append("#" * int(tag.name[1]) + " " + text)
-        elif tag.name == "li" and blocks and blocks[-1].startswith("- "):
+        elif tag.name == "li" and previous == "li" and tag.find_previous_sibling("li"):
             blocks[-1] += "\n- " + text
         elif tag.name == "li":
             blocks.append("- " + text)
         else:
             blocks.append(text)
-    title = soup.title.get_text(strip=True) if soup.title else ""
+        previous = tag.name
     return "\n\n".join(blocks), {"title": title}
+
+
+def _drop_chrome(soup) -> None:
+    """Take scripts, styles and page chrome out of `soup`; of a site header (one outside
+    <article> and <main>) only its headings are kept: the page's title is often its <h1>."""
+    for tag in soup(NOT_CONTENT) + soup(attrs={"role": CHROME_ROLES}):
+        if not tag.decomposed:
+            tag.decompose()
+    for header in soup("header"):
+        if not header.decomposed and not header.find_parent(["article", "main"]):
+            for child in header.find_all(True):
+                if not child.decomposed and not child.find_parent(HEADINGS) \
+                        and child.name not in HEADINGS and not child.find(HEADINGS):
+                    child.decompose()
 
 
 def load_files(paths: list[Path], max_bytes: int) -> tuple[list[SourceFile], list[Problem]]:

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 from ingest.catalog import by_source, catalog_of, delete_files, write_files
-from ingest.checks import check_build, check_vectors, file_problems
+from ingest.checks import check_build, check_vectors, file_problems, heading_notes
 from ingest.chunking import Chunker, embedding_text
+from ingest.decoding import UTF8
 from ingest.embedding import DIMENSIONS, load_embeddings, load_onnx_embeddings
 from ingest.errors import NothingToIngest
 from ingest.loaders import Problem, SourceFile, load_files
@@ -29,11 +30,16 @@ TORCH_FROM = 1000  # texts; a larger embedding step runs on sentence-transformer
 
 
 class IngestReport(BaseModel):
-    """What one ingest did; printed as text or JSON by the CLI."""
+    """What one ingest did; printed as text or JSON by the CLI. `skipped`: "path: reason" per
+    file left out; `notes`: "path: note" per heading an indexed file had without text;
+    `encodings`: source name -> codec of each file that was not UTF-8
+    (e.g. {"docs/runbook.txt": "utf-16-le"})."""
 
     index: str
     files: list[str]
     skipped: list[str]
+    notes: list[str] = []
+    encodings: dict[str, str] = {}
     chunks: int
     added: int
     updated: int
@@ -50,13 +56,23 @@ def chunk_files(files: list[SourceFile], settings: Settings):
     chunker, chunks, kept, problems = Chunker(settings.max_chunk_chars), [], [], []
     for file in files:
         file_chunks = chunker.chunk(file)
-        reasons = file_problems(file, file_chunks)
+        reasons = file_problems(file_chunks)
         if reasons:
             problems.append(Problem(str(file.path), "; ".join(reasons)))
         else:
             chunks.extend(file_chunks)
             kept.append(file)
     return chunks, kept, problems
+
+
+def notes_of(files: list[SourceFile]) -> list[str]:
+    """What the index leaves out of the files it holds (headings without text), one line each."""
+    return [f"{file.path}: {note}" for file in files for note in heading_notes(file)]
+
+
+def encodings_of(files: list[SourceFile]) -> dict[str, str]:
+    """The codec of each file that was not read as UTF-8, by source name."""
+    return {file.source: file.encoding for file in files if file.encoding != UTF8}
 
 
 def _section(metadata: dict) -> tuple:
@@ -122,7 +138,9 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
         store.drop_builds(keep=store.active().name)  # builds left behind by an interrupted run
         return IngestReport(
             index=settings.index_location, files=[file.source for file in files],
-            skipped=[str(problem) for problem in problems], chunks=unchanged["chunks"], added=0,
+            skipped=[str(problem) for problem in problems], notes=notes_of(files),
+            encodings=encodings_of(files),
+            chunks=unchanged["chunks"], added=0,
             updated=0, removed=0, unchanged=unchanged["chunks"], embedded=0,
             seconds=round(time.perf_counter() - started, 3))
     chunks, files, bad_files = chunk_files(files, settings)
@@ -144,6 +162,8 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
         index=settings.index_location,
         files=[file.source for file in files],
         skipped=[str(problem) for problem in problems],
+        notes=notes_of(files),
+        encodings=encodings_of(files),
         chunks=len(chunks),
         embedded=counts["added"] + counts["updated"],
         sentences_embedded=work[1],

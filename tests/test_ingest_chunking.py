@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from ingest.checks import file_problems
+from ingest.checks import file_problems, heading_notes
 from ingest.chunking import EDITORIAL, Chunker, embedding_text
 from ingest.loaders import SourceFile, load_files, split_front_matter
 from ingest.settings import CHECKOUT_DIR, Settings
@@ -178,15 +178,28 @@ def test_text_before_the_first_heading_is_under_the_title():
     assert [c.metadata["section"] for c in chunks] == ["Test", "Later"]
 
 
-@pytest.mark.parametrize(("markdown", "problem"), [
-    ("# A\n\ntext\n\n## \n\nmore\n", "a heading without text under 'A'"),
-    ("#\n\ntext\n", "a heading without text"),
-    ("# A\n\ntext\n\n# Empty\n\n# B\n\nmore\n", "heading 'Empty' has no text under it"),
-    ("# A\n\nSame words.\n\nSame words.\n", "the same text twice under one heading"),
+@pytest.mark.parametrize(("markdown", "note"), [
+    ("# A\n\ntext\n\n## \n\nmore\n", "a heading without words in 'A' ignored"),
+    ("#\n\ntext\n", "a heading without words ignored"),
+    ("# A\n\ntext\n\n# Empty\n\n# B\n\nmore\n", "heading 'Empty' has no text under it; left out"),
 ])
-def test_file_problems_name_the_unusable_heading_or_chunk(markdown, problem):
+def test_empty_headings_are_notes_and_the_file_is_chunked(markdown, note):
     file = source_file(markdown)
-    assert any(problem in reason for reason in file_problems(file, Chunker().chunk(file)))
+    chunks = Chunker().chunk(file)
+    assert note in heading_notes(file) and chunks and not file_problems(chunks)
+
+
+def test_a_bare_heading_leaves_its_text_in_the_section_it_is_in():
+    chunks = Chunker().chunk(source_file("# A\n\nOne.\n\n###\n\nTwo.\n"))
+    assert [(c.metadata["section"], c.page_content) for c in chunks] == [("A", "One."), ("A", "Two.")]
+
+
+@pytest.mark.parametrize(("markdown", "problem"), [
+    ("# A\n\nSame words.\n\nSame words.\n", "the same text twice under one heading"),
+    ("# A\n\n## B\n\n###\n", "no text under any of its headings"),
+])
+def test_file_problems_name_what_makes_a_file_unusable(markdown, problem):
+    assert any(problem in reason for reason in file_problems(Chunker().chunk(source_file(markdown))))
 
 
 def test_closing_hashes_and_hash_inside_words():

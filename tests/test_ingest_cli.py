@@ -28,11 +28,10 @@ BAD_FILES = {
     "empty.md": (b"", "empty file"),
     "blank.txt": (b"  \n\n\t\n", "empty file"),
     "image.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
-    "latin1.md": ("# Caf\u00e9\n\nCr\u00e8me br\u00fbl\u00e9e.\n".encode("latin-1"), "not UTF-8 text"),
+    "renamed.txt": (b"\x89PNG\r\n\x1a\n" + bytes(range(1, 256)) * 4, "binary file"),
     "table.csv": (b"a,b\n1,2\n", "unsupported file type '.csv'"),
     "big.md": (("# Big\n\n" + "Many words here. " * 300).encode(), "over the 4000-byte limit"),
-    "hollow.md": (b"# Intro\n\nSome text.\n\n# Empty\n\n# Outro\n\nMore text.\n", "heading 'Empty' has no text"),
-    "nameless.md": (b"# Intro\n\nSome text.\n\n##\n\nOrphan text.\n", "a heading without text"),
+    "headings.md": (b"# Intro\n\n## Empty\n\n###\n", "no text under any of its headings"),
 }
 
 
@@ -77,6 +76,34 @@ def test_bad_files_get_one_line_each_and_the_rest_is_ingested(messy_folder):
         assert "links outside the folder" in one_line_about(result.stderr, link)
     assert len(result.stderr.splitlines()) == len(BAD_FILES) + 2
     assert "Traceback" not in result.output
+
+
+# Files users have that read fine once decoded or once their empty headings are left out.
+ODD_FILES = {
+    "latin1.md": "# Caf\u00e9\n\nCr\u00e8me br\u00fbl\u00e9e \u2013 \u201cnever\u201d skip it.\n".encode("cp1252"),
+    "wide.txt": b"\xff\xfe" + "Backups run nightly at two.\n".encode("utf-16-le"),
+    "hollow.md": b"# Intro\n\nSome text.\n\n# Empty\n\n# Outro\n\nMore text.\n",
+    "nameless.md": b"# Intro\n\nSome text.\n\n##\n\nOrphan text.\n",
+}
+
+
+def test_legacy_encodings_and_empty_headings_are_ingested_and_reported(tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    for name, content in ODD_FILES.items():
+        (folder / name).write_bytes(content)
+    result = invoke("ingest", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "Ingested 4 file(s)" in result.stdout and "skipped" not in result.stderr
+    assert "read odd/latin1.md as cp1252 (not UTF-8)" in result.stdout
+    assert "read odd/wide.txt as utf-16-le (not UTF-8)" in result.stdout
+    assert "heading 'Empty' has no text under it" in one_line_about(result.stderr, "hollow.md")
+    assert "a heading without words in 'Intro' ignored" in one_line_about(result.stderr, "nameless.md")
+    report = json.loads(invoke("ingest", "--json", str(folder)).stdout)
+    assert report["encodings"] == {"odd/latin1.md": "cp1252", "odd/wide.txt": "utf-16-le"}
+    assert len(report["notes"]) == 2 and report["skipped"] == []
+    got = IndexStore(Settings()).require_active().get(include=["documents"])["documents"]
+    assert "Cr\u00e8me br\u00fbl\u00e9e \u2013 \u201cnever\u201d skip it." in got and "Orphan text." in got
 
 
 def test_txt_and_html_get_sensible_sections(messy_folder):
