@@ -62,8 +62,11 @@ class Part(BaseModel):
     @property
     def retrieval_query(self) -> str:
         """The standalone question widened by the words of its aspects ("in common" -> "overlap
-        shared all three"), as retrieval searches for it."""
-        return f"{self.standalone} {aspect_words(self.aspects)}".strip()
+        shared all three"), as retrieval searches for it; "what is X" of something other than a
+        discipline ("what is DVC") is not widened towards the disciplines' definitions."""
+        aspects = self.aspects if self.disciplines else tuple(a for a in self.aspects
+                                                              if a != "definition")
+        return f"{self.standalone} {aspect_words(aspects)}".strip()
 
 
 class Understanding(BaseModel):
