@@ -154,7 +154,7 @@ class Composer:
         lead = next((c for c in ranked if key(c) == anchored), anchor(best, needs))
         chosen = [lead] + ([best] if key(best) != key(lead) else [])
         if is_comparison(part.standalone, part.topic) and "overlap" not in part.topic.aspects \
-                and not needs.yes_no:
+                and not needs.yes_no and budget.sentences > 1:
             compare(chosen, ranked, best, part, budget)
         fill(chosen, ranked, lead, best, budget)
         return ordered(with_context(chosen, lead, budget.chars, self.index, needs), lead, needs)

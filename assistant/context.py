@@ -144,8 +144,9 @@ def leans_back(claim: Claim) -> bool:
 
 
 def names_back(claim: Claim) -> bool:
-    """The sentence names what the sentence before said ("that assumption")."""
-    return bool(PATTERNS["names_back"].search(claim.text))
+    """The sentence names what the sentence before said ("that assumption", "... were not
+    designed to fix that."): knowing the subject does not make it read on its own."""
+    return bool(PATTERNS["names_back"].search(claim.text) or PATTERNS["points_back"].search(claim.text))
 
 
 def stands(claim: Claim, needs: Needs) -> bool:

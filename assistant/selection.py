@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from assistant.claims import Claim, unit_claims
 from assistant.context import SHORT_PARAGRAPH, Needs, needs_antecedent, stands
+from assistant.filler import by_cues
 from assistant.language.schema import compiled
 from assistant.relevance import PATTERNS, answers_kind, asked_kinds, ranking_direction, ranking_score
 from assistant.text import stems
@@ -53,7 +54,8 @@ def admissible(candidates: list[Claim], needs: Needs) -> list[Claim]:
     word may lead."""
     floor = RELEVANT * candidates[0].score if candidates else 0.0
     usable = [c for c in candidates if needs.usable(c) and stands(c, needs) and c.score >= floor]
-    exact = next((c for c in candidates if _asked_exactly(c) and stands(c, needs)), None)
+    exact = next((c for c in candidates if _asked_exactly(c) and stands(c, needs)
+                  and not by_cues(c.text)), None)  # "look like this" shares words, says nothing
     if exact is not None and (not usable or exact.score > usable[0].score):
         usable.insert(0, exact)
     return usable

@@ -245,6 +245,16 @@ def leans_on_context(text: str, topic: Topic, language: Language) -> bool:
     return len(content) <= SHORT and not named and not whole
 
 
+LENGTH = re.compile("|".join(LANGUAGE.lexicon.composer[k] for k in ("one_sentence", "briefly",
+                                                                      "more_detail")), re.I)
+
+
+def own_words(text: str) -> list[str]:
+    """The content words of a follow-up, less a request for length ("in one sentence",
+    "briefly", "in detail"), which asks the previous question again."""
+    return content_words(LENGTH.sub(" ", text))
+
+
 def _asked(previous: Part | Turn) -> str:
     return previous.question if isinstance(previous, Part) else previous.asked
 
@@ -257,7 +267,7 @@ def plain_question(text: str, own: Topic, carried: Topic, asked: str) -> str:
     asked_names = topic_of(asked).disciplines if asked else ()
     content = [w for w in content_words(text) if not any(
         DISCIPLINES[n].fullmatch(w) for n in own.disciplines)]
-    if asked and not content_words(text):  # "Why?", "When?": about the previous question
+    if asked and not own_words(text):  # "Why?", "When?", "in one sentence": about the previous question
         return f"{text.strip()[:1].upper()}{text.strip()[1:]} — {asked}"
     if own.disciplines and not content and len(asked_names) == len(own.disciplines):
         swapped = asked
@@ -293,6 +303,6 @@ def carried_over(text: str, topic: Topic, previous: Topic, asked: str) -> tuple[
     added = tuple(a for a in aspects if a not in topic.aspects)
     if added:
         standalone = f"{standalone} {aspect_words(added)}"
-    if asked and not content_words(text):
+    if asked and not own_words(text):
         standalone = f"{text.rstrip('?. ')} ({asked.rstrip('?. ')})?"
     return standalone, Topic(disciplines, aspects)
