@@ -97,15 +97,23 @@ def test_classifiers_are_trained_once_and_kept_per_data_and_model(tmp_path):
     assert len(calls) == 3
 
 
-def test_the_classifiers_learn_their_data():
+@pytest.fixture(scope="module")
+def trained():
+    """The three classifiers trained once on the package data, and the model they read."""
     from ingest.embedding import load_embeddings
 
-    language = load()
     embeddings = load_embeddings(MODEL_SHA256)
-    classifiers = Classifiers.train(language, embeddings.embed_documents)
-    pairs = language.intent_examples()
+    return Classifiers.train(load(), embeddings.embed_documents), embeddings
+
+
+@pytest.mark.parametrize(("classifier", "examples"), [
+    ("intents", Language.intent_examples), ("sentences", Language.sentence_examples)])
+def test_the_classifiers_learn_their_data(trained, classifier, examples):
+    """The intent classifier and the filler classifier each label their own examples right."""
+    classifiers, embeddings = trained
+    pairs = examples(load())
     vectors = np.asarray(embeddings.embed_documents([text for _, text in pairs]))
-    predicted = [p.label for p in classifiers.intents.predict(vectors)]
+    predicted = [p.label for p in getattr(classifiers, classifier).predict(vectors)]
     assert np.mean([p == label for p, (label, _) in zip(predicted, pairs)]) >= 0.95
 
 
@@ -147,15 +155,3 @@ def test_sentence_examples_are_not_copied_from_the_article():
     examples = [text for _, text in load().sentence_examples()]
     copied = [e for e in examples if any(fuzz.ratio(e.lower(), a.lower()) >= 90 for a in article)]
     assert copied == []
-
-
-def test_the_filler_classifier_learns_its_data():
-    from ingest.embedding import load_embeddings
-
-    language = load()
-    embeddings = load_embeddings(MODEL_SHA256)
-    classifiers = Classifiers.train(language, embeddings.embed_documents)
-    pairs = language.sentence_examples()
-    vectors = np.asarray(embeddings.embed_documents([text for _, text in pairs]))
-    predicted = [p.label for p in classifiers.sentences.predict(vectors)]
-    assert np.mean([p == label for p, (label, _) in zip(predicted, pairs)]) >= 0.95
