@@ -84,9 +84,15 @@ def load_golden(path: Path = GOLDEN) -> list[GoldenQuestion]:
     return [GoldenQuestion(**item) for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
 
 
+def plain_text(text: str) -> str:
+    """Answer text without its [n] markers, white space folded, lower case: what facts are
+    looked for in."""
+    return " ".join(MARKERS.sub("", text).split()).lower()
+
+
 def fact_hits(text: str, facts: list[str | list[str]]) -> list[bool]:
     """For each key fact, whether `text` holds it (or one of its alternatives), any case."""
-    plain = " ".join(MARKERS.sub("", text).split()).lower()
+    plain = plain_text(text)
     return [any(alt.lower() in plain for alt in ([f] if isinstance(f, str) else f)) for f in facts]
 
 

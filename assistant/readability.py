@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 import yaml
 from pydantic import BaseModel
 
-from assistant.evaluation import GOLDEN, REAL_PHRASING, fact_hits, load_golden
+from assistant.citations import MARKERS
+from assistant.evaluation import GOLDEN, REAL_PHRASING, fact_hits, load_golden, plain_text
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
 
 LABELS = GOLDEN.parent / "readability.yaml"
-MARKER_GROUP = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 SENTENCE_END = re.compile(r'(?<=[.!?])["\u201d]?\s+(?=["\u201c(]?[A-Z$0-9])')
 
 
@@ -57,7 +57,7 @@ def answer_sentences(answer: str) -> list[str]:
     """The sentences of an answer, markers removed, list lines without their '- '; a list's
     intro line ('All three disciplines:') is a label, not a sentence."""
     found = []
-    for line in MARKER_GROUP.sub("", answer).splitlines():
+    for line in MARKERS.sub("", answer).splitlines():
         line = re.sub(r"^\s*-\s+", "", line).strip()
         if line and not line.endswith(":"):
             found += [s.strip() for s in SENTENCE_END.split(line) if s.strip()]
@@ -69,7 +69,7 @@ def score(name: str, asked: list[Asked], filler: list[str], lists: set[str]) -> 
     the questions the article answers with a list)."""
     answered = [a for a in asked if not a.abstained]
     sentences = sum(len(answer_sentences(a.answer)) for a in answered)
-    markers = sum(len(MARKER_GROUP.findall(a.answer)) for a in answered)
+    markers = sum(len(MARKERS.findall(a.answer)) for a in answered)
     seen = [a.key for a in answered if _holds_filler(a.answer, filler)]
     twice = [a for a in answered if _has_repeat(a.answer)]
     listed = [a for a in answered if a.key in lists]
@@ -89,17 +89,13 @@ def _first_holds_a_fact(asked: Asked) -> bool:
     return bool(sentences) and any(fact_hits(sentences[0], asked.key_facts))
 
 
-def _plain(text: str) -> str:
-    return " ".join(MARKER_GROUP.sub("", text).split()).lower()
-
-
 def _holds_filler(answer: str, filler: list[str]) -> bool:
-    plain = _plain(answer)
-    return any(_plain(sentence) in plain for sentence in filler)
+    plain = plain_text(answer)
+    return any(plain_text(sentence) in plain for sentence in filler)
 
 
 def _has_repeat(answer: str) -> bool:
-    sentences = [_plain(s) for s in answer_sentences(answer)]
+    sentences = [plain_text(s) for s in answer_sentences(answer)]
     return len(sentences) != len(set(sentences))
 
 
