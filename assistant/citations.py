@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from langchain_core.documents import Document
 
 from assistant.schema import Citation
+from ingest.duplicates import sources_of
 from assistant.text import stems
 
 if TYPE_CHECKING:  # at run time only attributes are read; importing compose loads the index stack
@@ -75,6 +76,7 @@ def render(pieces: Sequence[Claim | str], sections: Sections | None = None
             n=n, chunk_id=doc.id, source=doc.metadata["source"], title=doc.metadata["title"],
             section=doc.metadata["section"], quote=_quote(run, own),
             url=doc.metadata.get("url", ""), score=round(max(c.score for c in own), 4),
+            page=doc.metadata.get("page"), also_in=sources_of(doc)[1:],
         ))
     return lines, citations
 

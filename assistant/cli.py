@@ -26,7 +26,8 @@ def format_answer(answer) -> str:
     lines = [answer.answer]
     if answer.citations:
         lines.append("")
-        lines += [f"[{c.n}] {c.section} ({c.source})\n    \"{c.quote}\"" for c in answer.citations]
+        lines += [f"[{c.n}] {c.place} ({', '.join([c.source, *c.also_in])})\n    \"{c.quote}\""
+                  for c in answer.citations]
     return "\n".join(lines)
 
 

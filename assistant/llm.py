@@ -11,6 +11,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.schema import Citation
+from ingest.duplicates import sources_of
 from ingest.errors import OpsAssistantError
 
 PROMPT = resources.files("assistant.prompts").joinpath("answer.txt").read_text(encoding="utf-8")
@@ -62,6 +63,7 @@ def llm_answer(model: BaseChatModel, question: str, docs: list[Document], timeou
     citations = [Citation(n=i, chunk_id=doc.id, source=doc.metadata["source"],
                           title=doc.metadata["title"], section=doc.metadata["section"],
                           quote=doc.page_content, url=doc.metadata.get("url", ""),
-                          score=round(float(doc.metadata.get("dense", 0.0)), 4))
+                          score=round(float(doc.metadata.get("dense", 0.0)), 4),
+                          page=doc.metadata.get("page"), also_in=sources_of(doc)[1:])
                  for i, doc in enumerate(docs, 1)]
     return str(reply.content), citations

@@ -20,6 +20,15 @@ class Citation(BaseModel):
     quote: str
     url: str
     score: float
+    page: int | None = None  # a PDF's page the quote starts on
+    also_in: list[str] = Field(default_factory=list)  # other files with the same text
+
+    @property
+    def place(self) -> str:
+        """Where the quote is: its heading path, and its page when the section does not say it."""
+        if self.page is None or self.section == f"page {self.page}":
+            return self.section
+        return f"{self.section}, page {self.page}"
 
 
 class Answer(BaseModel):

@@ -2,47 +2,53 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 from langchain_core.documents import Document
 
-from ingest.chunking import PATH_SEPARATOR, parse_sections
+from ingest.chunking import PATH_SEPARATOR
 from ingest.embedding import DIMENSIONS
 from ingest.errors import DataCheckError
 from ingest.loaders import SourceFile
+from ingest.markdown import parse_sections
 
 
-def file_problems(chunks: list[Document]) -> list[str]:
-    """Why one file's chunks are unusable: no text under any heading, an empty chunk, the same
-    text twice under one heading. [] when they can be indexed."""
-    if not chunks:
-        return ["no text under any of its headings"]
-    problems = []
-    if any(not chunk.page_content.strip() for chunk in chunks):
-        problems.append("an empty chunk")
-    texts = {chunk.id: chunk.page_content for chunk in chunks}
-    for chunk_id, count in Counter(chunk.id for chunk in chunks).items():
-        if count > 1:
-            problems.append(f"the same text twice under one heading: {texts[chunk_id][:60]!r}")
-    return problems
+def unusable(chunks: list[Document]) -> str | None:
+    """Why a file cannot be indexed at all, or None: only a file with no text is."""
+    return None if chunks else "no text under any of its headings"
+
+
+def drop_repeats(chunks: list[Document]) -> tuple[list[Document], list[str]]:
+    """One file's chunks without the empty ones and without a text repeated under the same
+    heading (its id would be taken twice), and a note naming the line of each left out."""
+    kept, notes, first_line = [], [], {}
+    for chunk in chunks:
+        line = chunk.metadata.get("line", 0)
+        if not chunk.page_content.strip():
+            notes.append(f"line {line}: an empty passage; left out")
+        elif chunk.id in first_line:
+            notes.append(f"line {line}: the same text as line {first_line[chunk.id]} under "
+                         f"{chunk.metadata['section']!r}; indexed once")
+        else:
+            first_line[chunk.id] = line
+            kept.append(chunk)
+    return kept, notes
 
 
 def heading_notes(file: SourceFile) -> list[str]:
     """The headings the index leaves out, as notes for the ingest report: heading lines without
-    words ("###") and headings with no text under them (nor under any heading below them)."""
+    words ("###") and headings with no text under them (nor under any heading below them); a
+    heading with text only below it lives on in the heading path of that text."""
     sections = parse_sections(file.markdown)
     filled = {section.path[:depth] for section in sections if section.blocks
               for depth in range(len(section.path) + 1)}
     notes = []
     for section in sections:
         where = PATH_SEPARATOR.join(section.path)
-        if section.bare:
+        for line in section.bare:
             inside = f" in {where!r}" if where else ""
-            count = "a heading" if section.bare == 1 else f"{section.bare} headings"
-            notes.append(f"{count} without words{inside} ignored")
+            notes.append(f"line {line}: a heading without words{inside}; ignored")
         if section.path and section.path not in filled:
-            notes.append(f"heading {where!r} has no text under it; left out")
+            notes.append(f"line {section.line}: heading {where!r} has no text under it; left out")
     return notes
 
 

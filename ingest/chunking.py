@@ -4,70 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
-
 from langchain_core.documents import Document
 
 from ingest.loaders import SourceFile
+from ingest.markdown import Section, parse_sections
 
-# An ATX heading; one without words ("##") is ignored, and checks.heading_notes says so.
-HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 EDITORIAL = "> **Editorial note:**"
 PATH_SEPARATOR = " > "
-
-
-@dataclass
-class Section:
-    """The blocks (paragraphs, lists) directly under one heading path, each with the blank
-    lines before it (`gaps`, as text: "\n\n" for one blank line; "" for the first block)."""
-
-    path: tuple[str, ...]
-    blocks: list[str] = field(default_factory=list)
-    gaps: list[str] = field(default_factory=list)
-    bare: int = 0  # heading lines without words ("###") in it, which open no section
-
-
-def parse_sections(markdown: str) -> list[Section]:
-    """Split Markdown into sections by heading, and section text into blank-line blocks; a
-    heading without words ends a block but leaves its text in the section it is in.
-
-    Written by hand: LangChain's MarkdownHeaderTextSplitter drops blank lines, which are what
-    tell paragraphs and lists apart.
-    """
-    sections = [Section(path=())]
-    lines: list[str] = []
-    in_fence = False
-    blanks = 0  # blank lines since the last block of the section
-
-    def close_block() -> None:
-        if lines:
-            section = sections[-1]
-            section.gaps.append("\n" * (blanks + 1) if section.blocks else "")
-            section.blocks.append("\n".join(lines).strip())
-            lines.clear()
-
-    for line in markdown.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-        match = None if in_fence else HEADING.match(line)
-        if match and not match.group(2):
-            close_block()
-            sections[-1].bare, blanks = sections[-1].bare + 1, 0
-        elif match:
-            close_block()
-            level = len(match.group(1))
-            parent = sections[-1].path[: level - 1]
-            sections.append(Section(path=parent + (match.group(2),)))
-        elif line.strip() or in_fence:
-            lines.append(line.rstrip())
-        else:
-            if lines:
-                close_block()
-                blanks = 0
-            blanks += 1
-    close_block()
-    return [s for s in sections if s.path or s.blocks or s.bare]
 
 
 def _is_list(block: str) -> bool:
@@ -78,19 +22,19 @@ def _has_list(block: str) -> bool:
     return any(LIST_ITEM.match(line) for line in block.splitlines())
 
 
-def _with_intros(section: Section, limit: int) -> list[tuple[str, str]]:
-    """The section's blocks and their gaps, a list joined with the paragraph before it when that
-    introduces it (ends in ':') and both fit in `limit` characters: the intro is quoted with
-    the items it introduces."""
-    joined: list[tuple[str, str]] = []
-    for block, gap in zip(section.blocks, section.gaps):
+def _with_intros(section: Section, limit: int) -> list[tuple[str, str, int]]:
+    """The section's blocks with their gaps and first lines, a list joined with the paragraph
+    before it when that introduces it (ends in ':') and both fit in `limit` characters: the
+    intro is quoted with the items it introduces."""
+    joined: list[tuple[str, str, int]] = []
+    for block, gap, line in zip(section.blocks, section.gaps, section.lines):
         before = joined[-1][0] if joined else ""
         if (_is_list(block) and before.endswith(":") and not _has_list(before)
                 and len(before) + len(gap) + len(block) <= limit):
-            intro, intro_gap = joined.pop()
-            joined.append((intro + gap + block, intro_gap))
+            intro, intro_gap, intro_line = joined.pop()
+            joined.append((intro + gap + block, intro_gap, intro_line))
         else:
-            joined.append((block, gap))
+            joined.append((block, gap, line))
     return joined
 
 
@@ -119,6 +63,13 @@ class Chunker:
             return block.splitlines()
         return self.sentence_splitter.split_text(" ".join(block.split()))
 
+    def lined_pieces(self, block: str, line: int) -> list[tuple[str, int]]:
+        """`pieces` with the file line each starts on (a sentence group: its block's line)."""
+        pieces = self.pieces(block)
+        if len(pieces) == 1 or not _is_list(block):
+            return [(piece, line) for piece in pieces]
+        return [(piece, line + offset) for offset, piece in enumerate(pieces)]
+
     def chunk(self, file: SourceFile) -> list[Document]:
         """The file's chunks in reading order. Each records the source text between it and the
         chunk before it in its section (`gap`), so neighbouring chunks can be quoted as one
@@ -127,21 +78,23 @@ class Chunker:
         for section in parse_sections(file.markdown):
             path = section.path or (file.title,)
             heading_path = PATH_SEPARATOR.join(path)
-            for position, (text, gap) in enumerate(self._gapped(section)):
+            for position, (text, gap, line) in enumerate(self._gapped(section)):
                 document = self._document(file, heading_path, position, text)
-                document.metadata["order"] = len(documents)
-                document.metadata["gap"] = gap
+                document.metadata.update(order=len(documents), gap=gap, line=line)
+                if file.page_lines:
+                    document.metadata["page"] = file.page_of(line)
                 documents.append(document)
         return documents
 
-    def _gapped(self, section: Section) -> list[tuple[str, str]]:
-        """Every piece of a section with the text before it: the blank lines before its block,
-        or within a block a line break (between bullets) or a space (between sentences)."""
+    def _gapped(self, section: Section) -> list[tuple[str, str, int]]:
+        """Every piece of a section with the text before it (the blank lines before its block,
+        or within a block a line break between bullets or a space between sentences) and the
+        file line it starts on."""
         found = []
-        for block, gap in _with_intros(section, self.max_chars):
-            pieces = self.pieces(block)
+        for block, gap, line in _with_intros(section, self.max_chars):
+            pieces = self.lined_pieces(block, line)
             inner = "\n" if _is_list(block) else " "
-            found += [(piece, gap if i == 0 else inner) for i, piece in enumerate(pieces)]
+            found += [(piece, gap if i == 0 else inner, at) for i, (piece, at) in enumerate(pieces)]
         return found
 
     def _document(self, file: SourceFile, heading_path: str, position: int, text: str) -> Document:

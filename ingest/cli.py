@@ -52,18 +52,26 @@ def ingest_command(
                             show_progress=not (quiet or as_json) and sys.stderr.isatty())
     for skipped in report.skipped:
         typer.echo(f"skipped {skipped}", err=True)
-    for note in report.notes if not (quiet or as_json) else []:
-        typer.echo(f"note: {note}", err=True)
     if as_json:
         typer.echo(report.model_dump_json())
     elif not quiet:
-        for source, encoding in report.encodings.items():
-            typer.echo(f"read {source} as {encoding} (not UTF-8)")
+        for line in file_lines(report):
+            typer.echo(line)
         typer.echo(
             f"Ingested {len(report.files)} file(s) into {report.index}: {report.chunks} chunks, "
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
             f"{report.unchanged} unchanged ({report.embedded} embedded) in {report.seconds:.2f}s"
         )
+
+
+def file_lines(report) -> list[str]:
+    """A line per indexed file (chunks, and the codec when it was not UTF-8), its notes under it."""
+    lines = []
+    for file in report.per_file:
+        read_as = f", read as {file.encoding} (not UTF-8)" if file.source in report.encodings else ""
+        lines.append(f"  {file.source}: {file.chunks} chunk{'s' * (file.chunks != 1)}{read_as}")
+        lines += [f"    note: {note}" for note in file.notes]
+    return lines
 
 
 @app.command("status")

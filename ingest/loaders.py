@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ingest.decoding import UTF8, decode
-from ingest.tables import html_table, markdown_tables
+from ingest.markdown import front_matter
+from ingest.tables import html_table
 
-SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 # Never indexed from an HTML page: code, styling and the chrome around its content. A page's
 # site <header> keeps only its headings (_drop_chrome).
 NOT_CONTENT = ["script", "style", "noscript", "template", "nav", "footer", "aside"]
@@ -31,6 +31,11 @@ class SourceFile:
     url: str
     sha256: str
     encoding: str = UTF8  # the codec it was read in (a BOM, else UTF-8, else detected)
+    page_lines: tuple[int, ...] = ()  # a PDF's: the Markdown line each page starts on
+
+    def page_of(self, line: int) -> int | None:
+        """The PDF page (1-based) that Markdown line `line` is on; None for other files."""
+        return bisect.bisect_right(self.page_lines, line) if self.page_lines else None
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
     if size > max_bytes:
         return Problem(str(path), f"{size} bytes is over the {max_bytes}-byte limit")
     raw = path.read_bytes()
+    if path.suffix.lower() == ".pdf":
+        return _read_pdf(source, path, raw)
     decoded = decode(raw)
     if isinstance(decoded, str):
         return Problem(str(path), decoded)
@@ -93,6 +100,18 @@ def read_file(source: str, path: Path, max_bytes: int) -> SourceFile | Problem:
     )
 
 
+def _read_pdf(source: str, path: Path, raw: bytes) -> SourceFile | Problem:
+    from ingest.pdf import pdf_text
+
+    text = pdf_text(raw)
+    if isinstance(text, str):
+        return Problem(str(path), text)
+    return SourceFile(source=source, path=path, markdown=text.markdown,
+                      title=text.title or path.stem, url="",
+                      sha256=hashlib.sha256(raw).hexdigest(), encoding="pdf",
+                      page_lines=text.page_lines)
+
+
 def web_url(value) -> str:
     """A front-matter URL if it is an http(s) link, else "": citations carry it to every client,
     and a `javascript:` or `data:` URL there would run in any page that shows it as a link."""
@@ -105,22 +124,7 @@ def _to_markdown(path: Path, text: str) -> tuple[str, dict]:
     if suffix in (".html", ".htm"):
         return html_to_markdown(text)
     if suffix in (".md", ".markdown"):
-        markdown, meta = split_front_matter(text)
-        return markdown_tables(markdown), meta
-    return text, {}
-
-
-def split_front_matter(text: str) -> tuple[str, dict]:
-    """Separate a leading YAML front matter block (title, url, ...) from the Markdown body."""
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        if end != -1:
-            try:
-                meta = yaml.safe_load(text[4:end]) or {}
-            except yaml.YAMLError:
-                meta = None
-            if isinstance(meta, dict):
-                return text[end + 4:].lstrip("\n"), meta
+        return text, front_matter(text)  # the chunker skips the front matter block
     return text, {}
 
 

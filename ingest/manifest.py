@@ -18,9 +18,11 @@ def corpus_hash(files: list[SourceFile]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def build_manifest(paths: list[Path], files: list[SourceFile], chunks: int, settings: Settings
-                   ) -> dict:
-    """What a build records about itself; an unchanged corpus gives the same one (but the time)."""
+def build_manifest(paths: list[Path], files: list[SourceFile], chunks: int, settings: Settings,
+                   per_file: list[dict]) -> dict:
+    """What a build records about itself; an unchanged corpus gives the same one (but the time).
+    `per_file` is the ingest report of each file (chunks, encoding, notes), which an unchanged
+    re-ingest reports again without chunking."""
     return {
         "corpus_hash": corpus_hash(files),
         "model_sha256": settings.model_sha256,
@@ -28,6 +30,7 @@ def build_manifest(paths: list[Path], files: list[SourceFile], chunks: int, sett
         "paths": [str(path.resolve()) for path in paths],
         "files": {file.source: file.sha256 for file in files},
         "chunks": chunks,
+        "per_file": per_file,
         "max_chunk_chars": settings.max_chunk_chars,
         # a build written before sentence vectors were stored lacks this, so a re-run adds them
         "sentence_vectors": chunks <= SENTENCE_LIMIT,
@@ -40,7 +43,8 @@ def code_hash() -> str:
     sentence texts embedded, the catalog): a build made by other code is compared chunk by chunk
     (and so completed, in place)."""
     digest = hashlib.sha256()
-    for name in ("loaders.py", "chunking.py", "checks.py", "units.py", "catalog.py"):
+    for name in ("loaders.py", "markdown.py", "pdf.py", "tables.py", "chunking.py", "checks.py",
+                 "duplicates.py", "units.py", "catalog.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
 
@@ -54,7 +58,7 @@ def unchanged_build(store: IndexStore, paths: list[Path], files: list[SourceFile
     old = store.manifest()
     if not files or old is None or store.interrupted():
         return None
-    new = build_manifest(paths, files, old.get("chunks", -1), settings)
+    new = build_manifest(paths, files, old.get("chunks", -1), settings, old.get("per_file", []))
     if {**old, "built_at": None} != {**new, "built_at": None}:
         return None
     return old if store.active().count() == old["chunks"] else None

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 from ingest.catalog import by_source, catalog_of, delete_files, write_files
-from ingest.checks import check_build, check_vectors, file_problems, heading_notes
+from ingest.checks import check_build, check_vectors, drop_repeats, heading_notes, unusable
 from ingest.chunking import Chunker, embedding_text
+from ingest.duplicates import merge_duplicates
 from ingest.decoding import UTF8
 from ingest.embedding import DIMENSIONS, load_embeddings, load_onnx_embeddings
 from ingest.errors import NothingToIngest
@@ -29,14 +30,26 @@ IN_PLACE_SHARE = 0.1
 TORCH_FROM = 1000  # texts; a larger embedding step runs on sentence-transformers (embed_texts)
 
 
+class FileReport(BaseModel):
+    """One indexed file: the chunks citing it, the codec it was read in, and what the index
+    left out of it or merged, each note a line ("line 12: heading 'X' has no text under it;
+    left out")."""
+
+    source: str
+    chunks: int
+    encoding: str
+    notes: list[str] = []
+
+
 class IngestReport(BaseModel):
-    """What one ingest did; printed as text or JSON by the CLI. `skipped`: "path: reason" per
-    file left out; `notes`: "path: note" per heading an indexed file had without text;
-    `encodings`: source name -> codec of each file that was not UTF-8
+    """What one ingest did; printed as text or JSON by the CLI. `per_file`: each indexed file;
+    `skipped`: "path: reason" per file left out; `notes`: "source: note" for every note of
+    `per_file`; `encodings`: source name -> codec of each file that was not UTF-8
     (e.g. {"docs/runbook.txt": "utf-16-le"})."""
 
     index: str
     files: list[str]
+    per_file: list[FileReport] = []
     skipped: list[str]
     notes: list[str] = []
     encodings: dict[str, str] = {}
@@ -52,27 +65,36 @@ class IngestReport(BaseModel):
 
 
 def chunk_files(files: list[SourceFile], settings: Settings):
-    """Chunks of every file that passes its checks; files that fail become Problems."""
-    chunker, chunks, kept, problems = Chunker(settings.max_chunk_chars), [], [], []
+    """The chunks of every file with text, the same text in two files once (ingest/duplicates.py);
+    the files kept, a Problem per file left out, and the per-file report of those kept."""
+    chunker, chunks, kept, problems, notes = Chunker(settings.max_chunk_chars), [], [], [], {}
     for file in files:
         file_chunks = chunker.chunk(file)
-        reasons = file_problems(file_chunks)
-        if reasons:
-            problems.append(Problem(str(file.path), "; ".join(reasons)))
-        else:
-            chunks.extend(file_chunks)
-            kept.append(file)
-    return chunks, kept, problems
+        reason = unusable(file_chunks)
+        if reason:
+            problems.append(Problem(str(file.path), reason))
+            continue
+        file_chunks, repeats = drop_repeats(file_chunks)
+        notes[file.source] = heading_notes(file) + repeats
+        chunks.extend(file_chunks)
+        kept.append(file)
+    chunks, merged = merge_duplicates(chunks)
+    counts = Counter(chunk.metadata["source"] for chunk in chunks)
+    per_file = [FileReport(source=file.source, chunks=counts[file.source], encoding=file.encoding,
+                           notes=notes[file.source] + ([merged[file.source]]
+                                                       if file.source in merged else []))
+                for file in kept]
+    return chunks, kept, problems, per_file
 
 
-def notes_of(files: list[SourceFile]) -> list[str]:
-    """What the index leaves out of the files it holds (headings without text), one line each."""
-    return [f"{file.path}: {note}" for file in files for note in heading_notes(file)]
+def flat_notes(per_file: list[FileReport]) -> list[str]:
+    """Every file's notes as "source: note" lines."""
+    return [f"{file.source}: {note}" for file in per_file for note in file.notes]
 
 
-def encodings_of(files: list[SourceFile]) -> dict[str, str]:
+def encodings_of(per_file: list[FileReport]) -> dict[str, str]:
     """The codec of each file that was not read as UTF-8, by source name."""
-    return {file.source: file.encoding for file in files if file.encoding != UTF8}
+    return {file.source: file.encoding for file in per_file if file.encoding not in (UTF8, "pdf")}
 
 
 def _section(metadata: dict) -> tuple:
@@ -136,21 +158,14 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
     unchanged = unchanged_build(store, paths, files, settings)
     if unchanged is not None:
         store.drop_builds(keep=store.active().name)  # builds left behind by an interrupted run
-        return IngestReport(
-            index=settings.index_location, files=[file.source for file in files],
-            skipped=[str(problem) for problem in problems], notes=notes_of(files),
-            encodings=encodings_of(files),
-            chunks=unchanged["chunks"], added=0,
-            updated=0, removed=0, unchanged=unchanged["chunks"], embedded=0,
-            seconds=round(time.perf_counter() - started, 3))
-    chunks, files, bad_files = chunk_files(files, settings)
-    problems += bad_files
-    if not files:
-        reasons = "; ".join(map(str, problems)) or "no files found"
-        raise NothingToIngest(f"nothing to ingest: {reasons}")
+        return _report(settings, [FileReport(**file) for file in unchanged["per_file"]], problems,
+                       {"chunks": unchanged["chunks"], "added": 0, "updated": 0, "removed": 0,
+                        "unchanged": unchanged["chunks"], "embedded": 0}, started)
+    chunks, files, per_file, problems = _chunked(files, problems, settings)
     active, old = _reusable_build(store, settings)
     counts = classify(chunks, old)
-    manifest = build_manifest(paths, files, len(chunks), settings)
+    manifest = build_manifest(paths, files, len(chunks), settings,
+                              [file.model_dump() for file in per_file])
     work = (0.0, 0)
     if not store.interrupted() and same_build(store.manifest(), manifest, counts, len(old)):
         store.drop_builds(keep=active.name)  # builds left behind by an interrupted run
@@ -158,19 +173,28 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
         work = _update_in_place(store, active, old, chunks, manifest, settings, show_progress)
     else:
         work = _build_and_switch(store, active, chunks, manifest, settings, show_progress)
+    counts |= {"chunks": len(chunks), "embedded": counts["added"] + counts["updated"],
+               "sentences_embedded": work[1], "embedding_seconds": round(work[0], 3)}
+    return _report(settings, per_file, problems, counts, started)
+
+
+def _chunked(files, problems, settings):
+    """`chunk_files`, failing with NothingToIngest (every reason given) when no file is left."""
+    chunks, files, bad_files, per_file = chunk_files(files, settings)
+    problems = problems + bad_files
+    if not files:
+        reasons = "; ".join(map(str, problems)) or "no files found"
+        raise NothingToIngest(f"nothing to ingest: {reasons}")
+    return chunks, files, per_file, problems
+
+
+def _report(settings: Settings, per_file: list[FileReport], problems: list[Problem],
+            counts: dict, started: float) -> IngestReport:
     return IngestReport(
-        index=settings.index_location,
-        files=[file.source for file in files],
-        skipped=[str(problem) for problem in problems],
-        notes=notes_of(files),
-        encodings=encodings_of(files),
-        chunks=len(chunks),
-        embedded=counts["added"] + counts["updated"],
-        sentences_embedded=work[1],
-        embedding_seconds=round(work[0], 3),
-        seconds=round(time.perf_counter() - started, 3),
-        **counts,
-    )
+        index=settings.index_location, files=[file.source for file in per_file],
+        per_file=per_file, skipped=[str(problem) for problem in problems],
+        notes=flat_notes(per_file), encodings=encodings_of(per_file),
+        seconds=round(time.perf_counter() - started, 3), **counts)
 
 
 def _reusable_build(store: IndexStore, settings: Settings):

@@ -41,7 +41,7 @@ def index_status(settings: Settings) -> IndexStatus:
     manifest = store.manifest() or {}
     paths = [Path(p) for p in manifest.get("paths", [str(settings.corpus_dir)])]
     files, _ = load_files(paths, settings.max_file_bytes)
-    _, files, _ = chunk_files(files, settings)
+    _, files, _, _ = chunk_files(files, settings)
     current = corpus_hash(files) if files else None
     weights = model_dir() / "model.safetensors"
     found = file_sha256(weights) if weights.is_file() else "missing"

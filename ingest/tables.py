@@ -1,7 +1,7 @@
 """Tables as text the index can cite: a list with one item per row, each cell after its column's
 name ("- Role: DataOps engineer; Median base pay: $118,500; Responses: 64"), so that a row
-answers a question on its own. HTML tables (BeautifulSoup) and Markdown pipe tables
-(markdown-it-py) both become such a list."""
+answers a question on its own. HTML tables (BeautifulSoup, here) and Markdown pipe tables
+(ingest/markdown.py) both become such a list."""
 
 from __future__ import annotations
 
@@ -28,50 +28,50 @@ def _cell_text(cell) -> str:
 def html_table(table) -> str:
     """A BeautifulSoup <table> as a caption line (if any) and a row list ("" if it has no text).
 
-    The header is the table's first row when all its cells are <th> (in <thead> or not); rows
-    of a table nested in a cell belong to that cell's text.
+    Merged cells (colspan, rowspan) are repeated into every column and row they span. The
+    header is the leading rows whose cells are all <th> (in <thead> or not); a column's name
+    joins its header cells top to bottom, each once ("Pay" over "Median" names the column
+    "Pay Median"). Rows of a table nested in a cell belong to that cell's text.
     """
-    rows = [[_cell_text(cell) for cell in tr.find_all(["th", "td"], recursive=False)]
-            for tr in table.find_all("tr") if tr.find_parent("table") is table]
-    first = next((tr for tr in table.find_all("tr") if tr.find_parent("table") is table), None)
-    has_header = first is not None and not first.find_all("td", recursive=False)
-    header, body = (rows[0], rows[1:]) if has_header and rows else ([], rows)
+    grid, heads = _grid([tr for tr in table.find_all("tr") if tr.find_parent("table") is table])
+    depth = next((i for i, head in enumerate(heads) if not head), len(heads))
+    depth = depth if depth < len(grid) or not grid else 0  # all <th>: a table without a header
+    header = [" ".join(dict.fromkeys(row[c] for row in grid[:depth] if c < len(row) and row[c]))
+              for c in range(max(map(len, grid), default=0))] if depth else []
     caption = _cell_text(table.caption) if table.caption else ""
-    items = row_items(header, body)
+    items = row_items(header, grid[depth:])
     return "\n\n".join(part for part in (caption, items) if part)
 
 
-def markdown_tables(markdown: str) -> str:
-    """`markdown` with each pipe table replaced by its row list (the lines around it unchanged).
+def _grid(rows) -> tuple[list[list[str]], list[bool]]:
+    """The rows' cell texts with each merged cell repeated where it spans, and for each row
+    whether all its cells are header cells."""
+    grid: list[list[str]] = []
+    heads: list[bool] = []
+    spanning: dict[tuple[int, int], str] = {}  # (row, column) -> text from a rowspan above
+    for r, tr in enumerate(rows):
+        cells = tr.find_all(["th", "td"], recursive=False)
+        row, column = [], 0
+        for cell in cells:
+            while (r, column) in spanning:
+                row.append(spanning.pop((r, column)))
+                column += 1
+            text, width, height = _cell_text(cell), _span(cell, "colspan"), _span(cell, "rowspan")
+            for c in range(column, column + width):
+                row.append(text)
+                spanning.update({(r + below, c): text for below in range(1, height)})
+            column += width
+        while (r, column) in spanning:
+            row.append(spanning.pop((r, column)))
+            column += 1
+        grid.append(row)
+        heads.append(bool(cells) and all(cell.name == "th" for cell in cells))
+    return grid, heads
 
-    Fenced code and indented code are left alone, as markdown-it-py parses them as code.
-    """
-    from markdown_it import MarkdownIt  # imported here: only Markdown files with a '|' need it
 
-    if "|" not in markdown:
-        return markdown
-    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-    lines = markdown.splitlines()
-    for start, end, text in reversed(list(_tables(tokens))):
-        lines[start:end] = text.splitlines()
-    return "\n".join(lines) + ("\n" if markdown.endswith("\n") else "")
-
-
-def _tables(tokens) -> list[tuple[int, int, str]]:
-    """(first line, line after the table, row list) of each table in markdown-it `tokens`."""
-    found, header, rows, row, span = [], None, [], [], None
-    for token in tokens:
-        if token.type == "table_open":
-            header, rows, span = None, [], token.map
-        elif token.type == "tr_open":
-            row = []
-        elif token.type == "inline" and span is not None:
-            row.append(" ".join(token.content.split()))
-        elif token.type == "tr_close" and header is None:
-            header = row
-        elif token.type == "tr_close":
-            rows.append(row)
-        elif token.type == "table_close":
-            found.append((span[0], span[1], row_items(header or [], rows)))
-            span = None
-    return found
+def _span(cell, attribute: str) -> int:
+    """A cell's colspan or rowspan, 1 when absent or not a number (at most 100)."""
+    try:
+        return max(1, min(100, int(cell.get(attribute, 1))))
+    except (TypeError, ValueError):
+        return 1

@@ -89,7 +89,7 @@ def synthetic_texts(chunks: int, seed: int) -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         write_corpus(Path(folder), chunks, seed)
         files, problems = load_files([Path(folder)], Settings().max_file_bytes)
-        documents, _, bad = chunk_files(files, Settings())
+        documents, _, bad, _ = chunk_files(files, Settings())
     assert not problems and not bad and len(documents) == chunks, (problems, bad, len(documents))
     return [embedding_text(document) for document in documents]
 

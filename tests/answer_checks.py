@@ -13,7 +13,8 @@ CORPUS_FILE = CHECKOUT_DIR / "corpus" / "devops-vs-dataops-vs-mlops.md"
 ARTICLE_URL = "https://kodekloud.com/blog/mlops-vs-devops-vs-dataops/"
 ANSWER_KEYS = {"session", "question", "answer", "citations", "recommendation", "abstained",
                "rewritten_query", "latency_ms"}
-CITATION_KEYS = {"n", "chunk_id", "source", "title", "section", "quote", "url", "score"}
+CITATION_KEYS = {"n", "chunk_id", "source", "title", "section", "quote", "url", "score", "page",
+                 "also_in"}
 DISCIPLINES = {"DevOps", "DataOps", "MLOps"}
 MARKER_GROUP = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
 EDITORIAL = "> **Editorial note:**"
@@ -78,6 +79,7 @@ def check_contract(answer, assistant=None) -> dict:
     for citation in data["citations"]:
         assert set(citation) == CITATION_KEYS, citation.keys()
         assert isinstance(citation["score"], (int, float))
+        assert citation["page"] is None and citation["also_in"] == []  # one Markdown file
         quote = citation["quote"]
         assert quote.strip(), citation
         assert quote in corpus_text(), f"quote not verbatim in the corpus file: {quote[:80]!r}"

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ingest.chunking import EDITORIAL, PATH_SEPARATOR, parse_sections
-from ingest.loaders import split_front_matter
+from ingest.markdown import front_matter
 from ingest.settings import CHECKOUT_DIR
 
 ARTICLE = CHECKOUT_DIR / "corpus" / "devops-vs-dataops-vs-mlops.md"
@@ -46,7 +46,9 @@ REQUIRED_HEADINGS = [
 
 
 def article() -> tuple[str, dict]:
-    return split_front_matter(ARTICLE.read_text(encoding="utf-8"))
+    """The article's body (after the front matter's closing `---`) and its front matter."""
+    text = ARTICLE.read_text(encoding="utf-8")
+    return text.split("\n---\n", 1)[1].lstrip("\n"), front_matter(text)
 
 
 def article_lines() -> list[str]:

@@ -29,7 +29,7 @@ def varied_texts() -> list[str]:
     """Over 1,000 texts: the article's chunks and sentences as ingest embeds them, the golden
     questions, synthetic chunks, edge cases, and each of those cut at a random length."""
     files, _ = load_files([CHECKOUT_DIR / "corpus"], 2_000_000)
-    chunks, _, _ = chunk_files(files, Settings())
+    chunks, _, _, _ = chunk_files(files, Settings())
     golden = yaml.safe_load((CHECKOUT_DIR / "tests/golden/questions.yaml").read_text())
     texts = ([embedding_text(c) for c in chunks]
              + [t for group in all_unit_texts(chunks).values() for t in group]

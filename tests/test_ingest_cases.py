@@ -20,7 +20,7 @@ from ingest.loaders import html_to_markdown
 from ingest.pipeline import run_ingest
 from ingest.settings import CHECKOUT_DIR, Settings
 from ingest.store import IndexStore
-from ingest.tables import markdown_tables
+from ingest.markdown import parse_sections
 from ingest.units import sentences
 
 ARTICLE = CHECKOUT_DIR / "corpus" / "devops-vs-dataops-vs-mlops.md"
@@ -116,8 +116,9 @@ def test_files_with_empty_headings_are_indexed_with_notes(cases):
     assert report.files == ["corpus/devops-vs-dataops-vs-mlops.md", "corpus/handbook.md",
                             "corpus/incidents.md"]
     notes = "\n".join(report.notes)
-    assert "handbook.md: a heading without words in 'Platform handbook > Model registry'" in notes
-    assert "incidents.md: heading 'Incident notes > Postmortems' has no text under it" in notes
+    assert ("handbook.md: line 6: a heading without words in 'Platform handbook > Model registry'"
+            in notes)
+    assert "incidents.md: line 3: heading 'Incident notes > Postmortems' has no text under it" in notes
     skipped = "\n".join(report.skipped)
     assert "only-headings.md: no text under any of its headings" in skipped
     assert "empty.md: empty file" in skipped
@@ -221,6 +222,6 @@ def test_a_table_is_a_row_list_apart_from_the_lists_around_it():
 
 
 def test_a_pipe_table_in_code_stays_as_written():
-    fenced = "```\n| a | b |\n|---|---|\n| 1 | 2 |\n```\n"
-    assert markdown_tables(fenced) == fenced
-    assert markdown_tables("| a | b |\n|---|---|\n| 1 | 2 |\n") == "- a: 1; b: 2\n"
+    fenced = "```\n| a | b |\n|---|---|\n| 1 | 2 |\n```"
+    assert parse_sections(fenced)[0].blocks == [fenced]
+    assert parse_sections("| a | b |\n|---|---|\n| 1 | 2 |\n")[0].blocks == ["- a: 1; b: 2"]

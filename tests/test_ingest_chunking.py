@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from ingest.checks import file_problems, heading_notes
+from ingest.checks import drop_repeats, heading_notes, unusable
 from ingest.chunking import EDITORIAL, Chunker, embedding_text
-from ingest.loaders import SourceFile, load_files, split_front_matter
+from ingest.loaders import SourceFile, load_files
 from ingest.settings import CHECKOUT_DIR, Settings
 from ingest.store import IndexStore
 from ingest.units import units
 
 ARTICLE = CHECKOUT_DIR / "corpus" / "devops-vs-dataops-vs-mlops.md"
 METADATA_KEYS = {"chunk_id", "source", "title", "url", "section", "position", "order", "hash", "kind",
-                 "gap"}
+                 "gap", "line"}
 FAQ_QUESTIONS = [
     "Q1: Is MLOps just DevOps for machine learning?",
     "Q2: Can one person do DevOps, DataOps, and MLOps?",
@@ -38,9 +38,14 @@ def source_file(markdown: str, source: str = "notes/test.md") -> SourceFile:
                       url="", sha256=hashlib.sha256(markdown.encode()).hexdigest())
 
 
+def article_body() -> str:
+    """The article without its front matter (the text between the first two `---` lines)."""
+    return ARTICLE.read_text(encoding="utf-8").split("\n---\n", 1)[1].lstrip("\n")
+
+
 def body_blocks() -> list[str]:
     """The article body's blank-line blocks that are text, not headings."""
-    body, _ = split_front_matter(ARTICLE.read_text(encoding="utf-8"))
+    body = article_body()
     return [b.strip() for b in body.split("\n\n") if b.strip() and not b.startswith("#")]
 
 
@@ -62,7 +67,7 @@ def test_every_bullet_stays_whole_in_one_list_chunk():
 
 def test_faq_question_and_its_answer_stay_together():
     chunks = {c.metadata["section"]: c for c in corpus_chunks()}
-    body, _ = split_front_matter(ARTICLE.read_text(encoding="utf-8"))
+    body = article_body()
     for question in FAQ_QUESTIONS:
         answer = body.split(f"## {question}\n\n", 1)[1].split("\n\n", 1)[0]
         chunk = chunks[f"FAQ > {question}"]
@@ -179,14 +184,14 @@ def test_text_before_the_first_heading_is_under_the_title():
 
 
 @pytest.mark.parametrize(("markdown", "note"), [
-    ("# A\n\ntext\n\n## \n\nmore\n", "a heading without words in 'A' ignored"),
-    ("#\n\ntext\n", "a heading without words ignored"),
-    ("# A\n\ntext\n\n# Empty\n\n# B\n\nmore\n", "heading 'Empty' has no text under it; left out"),
+    ("# A\n\ntext\n\n## \n\nmore\n", "line 5: a heading without words in 'A'; ignored"),
+    ("#\n\ntext\n", "line 1: a heading without words; ignored"),
+    ("# A\n\ntext\n\n# Empty\n\n# B\n\nmore\n", "line 5: heading 'Empty' has no text under it; left out"),
 ])
-def test_empty_headings_are_notes_and_the_file_is_chunked(markdown, note):
+def test_empty_headings_are_notes_naming_their_line_and_the_file_is_chunked(markdown, note):
     file = source_file(markdown)
     chunks = Chunker().chunk(file)
-    assert note in heading_notes(file) and chunks and not file_problems(chunks)
+    assert note in heading_notes(file) and chunks and not unusable(chunks)
 
 
 def test_a_bare_heading_leaves_its_text_in_the_section_it_is_in():
@@ -194,12 +199,16 @@ def test_a_bare_heading_leaves_its_text_in_the_section_it_is_in():
     assert [(c.metadata["section"], c.page_content) for c in chunks] == [("A", "One."), ("A", "Two.")]
 
 
-@pytest.mark.parametrize(("markdown", "problem"), [
-    ("# A\n\nSame words.\n\nSame words.\n", "the same text twice under one heading"),
-    ("# A\n\n## B\n\n###\n", "no text under any of its headings"),
-])
-def test_file_problems_name_what_makes_a_file_unusable(markdown, problem):
-    assert any(problem in reason for reason in file_problems(Chunker().chunk(source_file(markdown))))
+def test_a_file_without_text_is_unusable():
+    assert unusable(Chunker().chunk(source_file("# A\n\n## B\n\n###\n"))) == \
+        "no text under any of its headings"
+
+
+def test_a_repeated_passage_is_left_out_once_with_its_line_and_the_rest_is_kept():
+    chunks = Chunker().chunk(source_file("# A\n\nSame words.\n\nOther words.\n\nSame words.\n"))
+    kept, notes = drop_repeats(chunks)
+    assert [c.page_content for c in kept] == ["Same words.", "Other words."]
+    assert notes == ["line 7: the same text as line 3 under 'A'; indexed once"]
 
 
 def test_closing_hashes_and_hash_inside_words():

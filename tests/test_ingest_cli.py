@@ -95,15 +95,19 @@ def test_legacy_encodings_and_empty_headings_are_ingested_and_reported(tmp_path)
     result = invoke("ingest", str(folder))
     assert result.exit_code == 0, result.output
     assert "Ingested 4 file(s)" in result.stdout and "skipped" not in result.stderr
-    assert "read odd/latin1.md as cp1252 (not UTF-8)" in result.stdout
-    assert "read odd/wide.txt as utf-16-le (not UTF-8)" in result.stdout
-    assert "heading 'Empty' has no text under it" in one_line_about(result.stderr, "hollow.md")
-    assert "a heading without words in 'Intro' ignored" in one_line_about(result.stderr, "nameless.md")
+    assert "  odd/latin1.md: 1 chunk, read as cp1252 (not UTF-8)" in result.stdout
+    assert "  odd/wide.txt: 1 chunk, read as utf-16-le (not UTF-8)" in result.stdout
+    assert "  odd/hollow.md: 2 chunks\n    note: line 5: heading 'Empty' has no text under it" \
+        in result.stdout
+    assert ("  odd/nameless.md: 1 chunk\n    note: line 5: a heading without words in 'Intro'; "
+            "ignored\n    note: 1 passage the same as in odd/hollow.md: indexed once, cited as that "
+            "file") in result.stdout  # "Some text." is in both
     report = json.loads(invoke("ingest", "--json", str(folder)).stdout)
     assert report["encodings"] == {"odd/latin1.md": "cp1252", "odd/wide.txt": "utf-16-le"}
-    assert len(report["notes"]) == 2 and report["skipped"] == []
+    assert len(report["notes"]) == 3 and report["skipped"] == []
     got = IndexStore(Settings()).require_active().get(include=["documents"])["documents"]
     assert "Cr\u00e8me br\u00fbl\u00e9e \u2013 \u201cnever\u201d skip it." in got and "Orphan text." in got
+    assert got.count("Some text.") == 1
 
 
 def test_txt_and_html_get_sensible_sections(messy_folder):

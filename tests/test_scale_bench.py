@@ -24,7 +24,7 @@ def files_of(folder: Path) -> dict[str, str]:
 
 def chunk_ids(folder: Path) -> set[str]:
     files, problems = load_files([folder], Settings().max_file_bytes)
-    chunks, _, bad = chunk_files(files, Settings())
+    chunks, _, bad, _ = chunk_files(files, Settings())
     assert not problems and not bad
     return {chunk.id for chunk in chunks}
 

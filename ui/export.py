@@ -62,7 +62,7 @@ def _sources(citations: list[Citation]) -> list[str]:
     lines = ["Sources:", ""] if citations else []
     for c in citations:
         link = _link(c.url)
-        lines += [f"{c.n}. **{_text(c.section)}**" + (f" {link}" if link else ""), "",
+        lines += [f"{c.n}. **{_text(c.place)}**" + (f" {link}" if link else ""), "",
                   _quoted(c.quote), ""]
     return lines
 

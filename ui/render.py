@@ -78,7 +78,7 @@ def source_details(citation: Citation, turn: int) -> str:
     """One numbered source under an answer: section path; opening it shows quote and link."""
     return (f'<details class="source" id="{source_id(turn, citation.n)}">'
             f'<summary><span class="n">[{citation.n}]</span> '
-            f"{text_html(citation.section)}</summary>"
+            f"{text_html(citation.place)}</summary>"
             f'<blockquote class="quote">{text_html(citation.quote)}</blockquote>'
             f"{quote_link(citation)}</details>")
 
@@ -147,7 +147,7 @@ def sources_panel(answer: Answer | None, turn: int = 0) -> str:
     for c in answer.citations:
         cards.append(
             f'<div class="source-card" id="panel-{source_id(turn, c.n)}">'
-            f'<div class="section"><span class="n">[{c.n}]</span> {text_html(c.section)}</div>'
+            f'<div class="section"><span class="n">[{c.n}]</span> {text_html(c.place)}</div>'
             f'<blockquote class="quote">{text_html(c.quote)}</blockquote>'
             f'<div class="meta">{quote_link(c)}</div>'
             "</div>")
@@ -171,5 +171,5 @@ def plain_answer(answer: Answer) -> str:
     lines = [answer.answer, "", "Sources:"]
     for c in answer.citations:
         link = f" <{c.url}>" if c.url else ""
-        lines.append(f'[{c.n}] {c.section}: "{c.quote}"{link}')
+        lines.append(f'[{c.n}] {c.place}: "{c.quote}"{link}')
     return "\n".join(lines)
