@@ -64,12 +64,14 @@ def ordered(claims: list[Claim], lead: Claim, needs: Needs) -> list[Claim]:
     claims = [c for c in claims if not (_is_intro(c) and len(items) < 2 and not fragment)]
 
     def place(claim: Claim):
-        own = claim.doc.metadata["section"] == lead.doc.metadata["section"]
-        return (not own, claim.doc.metadata.get("order", 0), claim.unit)
+        meta, lead_meta = claim.doc.metadata, lead.doc.metadata
+        other_file = meta["source"] != lead_meta["source"]
+        own = not other_file and meta["section"] == lead_meta["section"]
+        return (not own, other_file, meta["source"], meta.get("order", 0), claim.unit)
 
     leaning = sorted((c for c in claims if c.context_for == key(lead)), key=place)
     if lead.item:  # a list: its intro, the item that answers, then the others in order
-        first = sorted((c for c in claims if _is_intro(c) or c in leaning), key=place)
+        first = sorted((c for c in claims if _intro_of(c, lead) or c in leaning), key=place)
         items = [c for c in claims if c.item and c is not lead]
         stands_out = all(c.score < STANDS_OUT * lead.score for c in items)
         if not needs.pointed and not stands_out:
@@ -83,6 +85,12 @@ def ordered(claims: list[Claim], lead: Claim, needs: Needs) -> list[Claim]:
 
 def _is_intro(claim: Claim) -> bool:
     return bool(claim.context_for) and not claim.item and claim.text.endswith(":")
+
+
+def _intro_of(claim: Claim, item: Claim) -> bool:
+    """`claim` is the intro of the list `item` is in (not of another passage's list)."""
+    return _is_intro(claim) and (claim.doc.id == item.doc.id
+                                 or claim.context_for.startswith(item.doc.id))
 
 
 def key(claim: Claim) -> str:

@@ -25,6 +25,8 @@ SHORT_QUESTION = 6  # content words
 ARTICLE_KINDS = {"person", "group", "work", "event"}  # a question about one is about the article
 MIN_DENSE = 0.35    # below this cosine to every sentence, the question is about something else...
 FULL_COVER = 0.9    # ...unless one chunk holds (nearly) all of its words, as names often are
+WEAK_DENSE = 0.40   # and below this cosine, a question whose words no chunk holds a third of
+WEAK_COVER = 0.34   # is about something else too ("can I leave early on Fridays?")
 MISSING = {name: re.compile(p, re.I) for name, p in LANGUAGE.lexicon.missing.items()}
 
 
@@ -70,7 +72,8 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
     if specific and not (MISSING["table"].search(question) or MISSING["diagram"].search(question)):
         return reason("unknown_name", language, names=", ".join(specific))
     asks_about_named = any(m.kind in ARTICLE_KINDS for m in mentions_in(question, language))
-    if best_dense < MIN_DENSE and coverage < FULL_COVER and not asks_about_named:
+    weak = best_dense < WEAK_DENSE and coverage < WEAK_COVER
+    if (best_dense < MIN_DENSE and coverage < FULL_COVER or weak) and not asks_about_named:
         return reason("off_topic", language)
     return None
 

@@ -156,7 +156,8 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     or something the article names, or that points back at what the conversation named ("what
     do they argue about?"); a statement of background without "I"/"my" or a role name;
     a text without one English word ("qwertyuiop"); a question "about the assistant" that names
-    something unknown ("what is LLMOps?") without addressing it ("are you ChatGPT?" does)."""
+    something unknown ("what is LLMOps?") without addressing it ("are you ChatGPT?" does); a
+    closing intent ("goodbye") read into a question asking for a fact ("can I leave early?")."""
     language, clause = reader.language, part.resolved
     act = language.act_of(prediction.label)
     if act is Act.question:
@@ -174,7 +175,9 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     gibberish = not any(w in STOPWORDS or reader.is_english_word(w) for w in tokens)
     unknown = (act is Act.about_assistant and not language.second_person.search(clause)
                and not all(w in STOPWORDS or reader.is_english_word(w) for w in tokens))
-    if doubtful or chatter or named or selfless or gibberish or unknown:
+    asks = language.intents[prediction.label].closing and bool(
+        language.information_question.search(clause))
+    if doubtful or chatter or named or selfless or gibberish or unknown or asks:
         return Prediction("ask_article", prediction.confidence)
     return prediction
 

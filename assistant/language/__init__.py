@@ -130,6 +130,10 @@ class Language:
         return compiled(self.lexicon.follow_up_start)
 
     @cached_property
+    def information_question(self) -> re.Pattern:
+        return compiled(self.lexicon.information_question)
+
+    @cached_property
     def stopwords(self) -> frozenset[str]:
         return frozenset(self.lexicon.stopwords.split())
 

@@ -62,6 +62,7 @@ def phrase(text: str) -> str:
 class Intent(_Data):
     act: Act
     examples: list[str] = Field(min_length=MIN_INTENT_EXAMPLES)
+    closing: bool = False  # ends or acknowledges a conversation: never asks for information
 
 
 class Intents(_Data):
@@ -168,6 +169,7 @@ class Lexicon(_Data):
     not_ranking: list[str]
     list_cues: list[str]
     follow_up_start: list[str]
+    information_question: list[str]
     question_words: list[str]
     recommender_followups: dict[str, list[str]]
     missing: dict[str, str]
@@ -192,7 +194,7 @@ class Lexicon(_Data):
         return value
 
     @field_validator("all_three", "comparison", "conclusions", "not_ranking",
-                     "list_cues", "follow_up_start", "vocative")
+                     "list_cues", "follow_up_start", "information_question", "vocative")
     @classmethod
     def _compile_lists(cls, value):
         for pattern in value:
