@@ -148,7 +148,7 @@ class Assistant:
         with conversation.lock:
             if not text:
                 answer = replies.decline(question, "", replies.reason("empty"),
-                                         self.suggestions(""), lead)
+                                         self.suggestions(""), lead, files=self.index.has_files)
             else:
                 outcome = self._turn(question, text, lead, conversation)
                 answer = outcome.answer
@@ -196,7 +196,8 @@ class Assistant:
             return Outcome(_led(answer, lead), empty, [], about_article=False)
         if understood.act is Act.out_of_scope:
             why = replies.reason(understood.intent)
-            answer = replies.decline(question, understood.text, why, self.suggestions(text), lead)
+            answer = replies.decline(question, understood.text, why, self.suggestions(text), lead,
+                                     files=self.index.has_files)
             return Outcome(answer, empty, [], about_article=False)
         recommended = self.recommender.reply(question, understood, conversation)
         if recommended and recommended.answer:
@@ -245,7 +246,8 @@ class Assistant:
                       tuple(dict.fromkeys(a for p in parts for a in p.aspects)))
         if not kept:
             answer = replies.decline(question, plain, answered[0].declined,
-                                     self.suggestions(standalone), lead)
+                                     self.suggestions(standalone), lead,
+                                     files=self.index.has_files)
             return Outcome(answer, Topic((), ()), [], about_article=bool(topic.disciplines),
                            standalone=standalone)
         text, citations = self._compose(answered, lead)

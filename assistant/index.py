@@ -35,6 +35,7 @@ class Index:
         self.revision = revision_of(collection)
         self.collection_name = collection.name
         self.documents = {doc.id: doc for doc in documents}
+        self.has_files = len({doc.metadata["source"] for doc in documents}) > 1  # beside the article
         self._sections: dict[tuple[str, str], list[Document]] = {}
         for doc in documents:
             self._sections.setdefault((doc.metadata["source"], doc.metadata["section"]), []).append(doc)

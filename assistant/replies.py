@@ -32,10 +32,12 @@ def chat_reply(question: str, understood: Understanding, offers: list[str],
 
 
 def decline(question: str, query: str, reason: str, offers: list[str], lead: str = "",
-            language: Language = LANGUAGE) -> Answer:
-    """What the article does not answer, said plainly, with questions it does answer."""
+            language: Language = LANGUAGE, files: bool = False) -> Answer:
+    """What the article does not answer, said plainly, with questions it does answer; `files`:
+    the index holds other files too, which do not answer it either."""
     words = language.replies.decline
-    text = " ".join(filter(None, [lead, words.lead.format(reason=reason), words.scope,
+    said = (words.lead_files, words.scope_files) if files else (words.lead, words.scope)
+    text = " ".join(filter(None, [lead, said[0].format(reason=reason), said[1],
                                   offers_text(offers)]))
     return Answer(session="", question=question, answer=text, abstained=True,
                   rewritten_query=query, suggestions=offers)

@@ -142,6 +142,7 @@ def test_nested_list_items_are_items_under_their_parent(built):
 def test_what_neither_the_article_nor_the_users_files_say_is_declined(built, question):
     answer = ask(built, question)
     assert answer.abstained and not answer.citations, answer.answer
+    assert answer.answer.startswith("Neither the article nor the other indexed files answer that")
 
 
 @pytest.mark.parametrize(("encoded", "encoding"), [

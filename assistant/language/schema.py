@@ -243,6 +243,8 @@ class Entities(_Data):
 class Decline(_Data):
     lead: str
     scope: str
+    lead_files: str  # when the index holds the user's own files beside the article
+    scope_files: str
     reasons: dict[str, str]
 
 
