@@ -35,7 +35,10 @@ def ask_command(
     question: Annotated[str | None, typer.Argument(help="The question to answer.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Read JSON lines from stdin.")] = False,
-    session: Annotated[str, typer.Option(help="Conversation to continue.")] = "default",
+    session: Annotated[str | None, typer.Option(
+        help="Continue this conversation across calls (its latest questions are kept in the "
+             "data folder's sessions/). Without it, each call is a new conversation.")] = None,
+    new: Annotated[bool, typer.Option("--new", help="Start --session's conversation afresh.")] = False,
 ) -> None:
     """Answer a question with numbered citations, or a stream of JSON lines with --jsonl."""
     if not jsonl and question is None:
@@ -48,8 +51,24 @@ def ask_command(
         run_jsonl(assistant, sys.stdin, sys.stdout)
         return
     with expected_errors():
-        answer = assistant.ask(question, session=session)
+        answer = (assistant.ask(question, session="default") if session is None
+                  else _ask_in_session(assistant, session, question, new))
     typer.echo(answer.model_dump_json() if as_json else format_answer(answer))
+
+
+def _ask_in_session(assistant, session: str, question: str, new: bool):
+    """The next turn of a saved conversation; an unreadable saved file is an error, left as is."""
+    from assistant.sessions import SavedSessions, UnreadableSession, ask_in_session
+
+    sessions = SavedSessions(assistant.settings.data_dir / "sessions")
+    if new:
+        sessions.forget(session)
+    try:
+        return ask_in_session(assistant, sessions, session, question)
+    except UnreadableSession as error:
+        typer.echo(f"Error: session {session!r} cannot be continued: {error}; "
+                   "--new starts it afresh", err=True)
+        raise typer.Exit(2) from None
 
 
 def run_jsonl(assistant, lines, out) -> None:
