@@ -23,6 +23,7 @@ from assistant.topics import ANAPHOR, Topic, disciplines_in, subject_of
 
 STANDS_OUT = 0.85  # an item scoring below this share of the lead's does not go before it
 SHORT_PARAGRAPH = 420  # characters; a paragraph before "That ..." this short comes along whole
+LABELLED = re.compile(r"^[^:.!?]{1,40}:\s")  # "Primary unit of work: data."
 
 
 @dataclass(frozen=True)
@@ -41,20 +42,26 @@ class Needs:
 def with_context(chosen: list[Claim], lead: Claim, chars: int, index: Index, needs: Needs
                  ) -> list[Claim]:
     """`chosen` with what each sentence leans on inserted before it (after it, for a label's
-    answer), tagged `context_for` the sentence it serves; the last ones dropped while the whole
-    is past 1.25 x `chars`."""
+    answer), tagged `context_for` the sentence it serves; while the chosen sentences (context
+    not counted: a sentence comes with what it needs or not at all) are past 1.25 x `chars`,
+    the lowest ranked is dropped with its context, but for the lead."""
     result = list(chosen)
     for claim in chosen:
         for context, before in _leans_on(claim, lead, index, needs):
             if context.text not in needs.said:
                 _insert(result, replace(context, context_for=key(claim)), before)
-    while len(result) > 1 and sum(len(c.text) + 5 for c in result) > chars * 1.25:
-        result.pop()
+    for claim in reversed(chosen):
+        if sum(len(c.text) + 5 for c in result if not c.context_for) <= chars * 1.25:
+            break
+        kept = next((c for c in result if key(c) == key(claim)), None)
+        if claim is not lead and kept is not None and not kept.context_for:
+            result = [c for c in result if key(c) != key(claim) and c.context_for != key(claim)]
     return result
 
 
 def ordered(claims: list[Claim], lead: Claim, needs: Needs) -> list[Claim]:
-    """The lead and what it leans on first, then the rest of the lead's section (for a list item:
+    """The lead and what it leans on first, then the rest of its paragraph, then of the lead's
+    section (for a list item:
     its list, after its intro), then the others; each in the article's order. A list's intro
     is kept only when two items or more are shown, or an item that is no sentence alone; its items keep the article's order unless the
     question points at one thing (`Needs.pointed`) or the lead item answers far better than the
@@ -67,7 +74,8 @@ def ordered(claims: list[Claim], lead: Claim, needs: Needs) -> list[Claim]:
         meta, lead_meta = claim.doc.metadata, lead.doc.metadata
         other_file = meta["source"] != lead_meta["source"]
         own = not other_file and meta["section"] == lead_meta["section"]
-        return (not own, other_file, meta["source"], meta.get("order", 0), claim.unit)
+        return (claim.doc.id != lead.doc.id, not own, other_file, meta["source"],
+                meta.get("order", 0), claim.unit)
 
     leaning = sorted((c for c in claims if c.context_for == key(lead)), key=place)
     if lead.item:  # a list: its intro, the item that answers, then the others in order
@@ -107,8 +115,11 @@ def _leans_on(claim: Claim, lead: Claim, index: Index, needs: Needs
     if claim is lead and needs.yes_no and PATTERNS["bare_verdict"].match(own[0].text):
         found.append((own[0], claim))  # "No." leads the answer to "Is MLOps just DevOps ...?"
     intro = _own_intro(own, claim) or _split_list_intro(claim, index)
+    subject_line = _subject_line(own, claim, needs)
     if intro is not None:
         found.append((intro, claim))
+    elif subject_line is not None:
+        found.append((subject_line, claim))  # "DataOps is ..." before "Primary unit of work: data."
     elif previous and previous.text.endswith("?"):
         found.append((previous, claim))  # "Already a data scientist?" before its advice
     elif previous and (names_back(claim) or leans_back(claim) and needs_antecedent(claim, needs.topic)):
@@ -118,6 +129,21 @@ def _leans_on(claim: Claim, lead: Claim, index: Index, needs: Needs
     if following and claim.text.endswith("?") and ":" in claim.text:
         found.append((following, None))
     return found
+
+
+def _subject_line(own: list[Claim], claim: Claim, needs: Needs) -> Claim | None:
+    """For a sentence of a paragraph about one discipline that reads only as about it without
+    naming it (a label, "Primary unit of work: data.", or a pointer back, "The term was coined
+    ...", "It draws from ..."), the paragraph's first sentence naming it, unless the question is
+    about that discipline alone: beside another discipline it would read as about that one."""
+    subject = subject_of(claim.doc.page_content)
+    if not subject or claim.unit == 0 or claim.item or subject in disciplines_in(claim.text):
+        return None
+    if not (LABELLED.match(claim.text) or leans_back(claim)):
+        return None
+    if needs.topic.disciplines == (subject,):
+        return None
+    return own[0] if subject in disciplines_in(own[0].text) else None
 
 
 def anchor(lead: Claim, needs: Needs) -> Claim:
@@ -233,7 +259,14 @@ def _is_list(doc: Document) -> bool:
 
 
 def _insert(result: list[Claim], claim: Claim, before: Claim | None) -> None:
-    if any(c.doc.id == claim.doc.id and c.unit == claim.unit
-           or same_text(c.text) == same_text(claim.text) for c in result):
-        return
+    """Put context `claim` before `before` (at the end for None); a sentence chosen already
+    becomes the context, moved before the sentence it serves if it came after it."""
+    same = next((c for c in result if c.doc.id == claim.doc.id and c.unit == claim.unit
+                 or same_text(c.text) == same_text(claim.text)), None)
+    if same is not None:
+        if before is None or before not in result or same.context_for \
+                or result.index(same) < result.index(before):
+            return
+        result.remove(same)
+        claim = replace(same, context_for=claim.context_for)
     result.insert(result.index(before) if before in result else len(result), claim)

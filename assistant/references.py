@@ -72,6 +72,27 @@ def _mentions(text: str, language: Language) -> tuple[Mention, ...]:
     return tuple(first.values())
 
 
+def spelled_out(text: str, language: Language = LANGUAGE) -> str:
+    """`text` with each alias of entities.yaml written as a proper name (with a capital, so
+    "deployment velocity" stays) replaced by the full name ("the WEF report" -> "the World
+    Economic Forum report", "Debois" -> "Patrick Debois")."""
+    pattern, spelled = _names(language)
+
+    def full(match: re.Match) -> str:
+        written = match.group(0)
+        name = spelled[written.lower()].name
+        proper = written[:1].isupper() and "'" not in written
+        return name if proper and written.lower() != name.lower() else written
+
+    return pattern.sub(full, text)
+
+
+def spellings_in(text: str, language: Language = LANGUAGE) -> list[str]:
+    """The names and aliases of entities.yaml as `text` writes them ("WEF", "Debois")."""
+    pattern, _ = _names(language)
+    return [m.group(0) for m in pattern.finditer(text)]
+
+
 def mentions_in(text: str, language: Language = LANGUAGE) -> list[Mention]:
     """The things `text` names, in the order it first names them (each once)."""
     return list(_mentions(text, language))

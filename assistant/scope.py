@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from langchain_core.documents import Document
 
 from assistant.language import Language
-from assistant.references import mentions_in
+from assistant.references import mentions_in, spellings_in
 from assistant.replies import reason
 from assistant.spelling import Speller
 from assistant.text import STOPWORDS, words
@@ -23,6 +23,7 @@ from assistant.topics import LANGUAGE, Topic, disciplines_in
 
 SHORT_QUESTION = 6  # content words
 ARTICLE_KINDS = {"person", "group", "work", "event"}  # a question about one is about the article
+IDENTITIES = {"person", "group", "organization"}  # what answers "who founded ..."
 MIN_DENSE = 0.35    # below this cosine to every sentence, the question is about something else...
 FULL_COVER = 0.9    # ...unless one chunk holds (nearly) all of its words, as names often are
 WEAK_DENSE = 0.40   # and below this cosine, a question whose words no chunk holds a third of
@@ -60,7 +61,8 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
                  language: Language = LANGUAGE) -> str | None:
     content = [w for w in words(question) if w not in STOPWORDS and not w.isdigit()]
     ranking = {w for w in content if language.ranking.fullmatch(w)}
-    unknown = set(speller.unknown(question)) & set(content) - ranking
+    named = set(words(" ".join(spellings_in(question, language))))  # "WEF" is an alias
+    unknown = set(speller.unknown(question)) & set(content) - ranking - named
     known = [w for w in content if w not in unknown]
     if not content:
         return reason("no_words", language)
@@ -119,8 +121,13 @@ def _counted_noun(phrase: str) -> str:
 
 def missing_answer_type(question: str, sentences: list[str], language: Language = LANGUAGE
                         ) -> str | None:
-    """A 'how many X' needs a count next to X, a 'how much does it cost' needs a price."""
+    """A 'how many X' needs a count next to X, a 'how much does it cost' needs a price, a
+    'who is the CEO of X' or 'who founded X' a person, group or organization."""
     text = " ".join(sentences)
+    wanted = ({"person"} if MISSING["who_role"].search(question)
+              else IDENTITIES if MISSING["who_deed"].search(question) else set())
+    if wanted and not any(m.kind in wanted for m in mentions_in(text, language)):
+        return reason("no_person", language)
     many = MISSING["how_many"].search(question)
     if many:
         counted = _counted_noun(many.group(1))

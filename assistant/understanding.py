@@ -22,7 +22,8 @@ from assistant.conversation import Conversation, Item, Turn
 from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
-from assistant.references import Context, Reference, mentions_in, resolve_item, resolve_mentions
+from assistant.references import (Context, Reference, mentions_in, resolve_item, resolve_mentions,
+                                  spelled_out)
 from assistant.text import STOPWORDS, words
 from assistant.topics import DISCIPLINES, LANGUAGE, Topic, aspect_words, topic_of
 
@@ -207,10 +208,11 @@ def _context(parts: list[Part], conversation: Conversation) -> tuple[Context, Pa
 
 
 def make_part(text: str, context: Context, previous: Part | Turn | None, reader: Reader) -> Part:
-    """One question made standalone: spelling repaired, references resolved, and the previous
-    topic's disciplines and aspects carried over when the question leans on it."""
+    """One question made standalone: spelling repaired, names given in full ("the WEF report"),
+    references resolved, and the previous topic's disciplines and aspects carried over when the
+    question leans on it."""
     language = reader.language
-    fixed = reader.fix_spelling(text)
+    fixed = spelled_out(reader.fix_spelling(text), language)
     resolution = resolve_item(fixed, context, language) or resolve_mentions(fixed, context, language)
     topic = topic_of(resolution.text)
     follow_up = bool(resolution.references) or leans_on_context(fixed, topic, language)

@@ -112,3 +112,35 @@ def test_a_plain_question_gets_no_notice(assistant):
     assert not answer.abstained
     assert lead_of(answer) == ""
     assert has_fact(answer, "the title is inconsistent")
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("who is the ceo of kodekloud?", "the article does not say who"),
+    ("Who is the current CTO of LinkedIn?", "(the article does not"),
+    ("How many days of parental leave do we get?", "the article does not talk about that"),
+    ("Can I leave early on Fridays?", ""),
+])
+def test_a_question_whose_answer_is_not_in_the_article_is_declined_not_padded(assistant, question,
+                                                                                reason):
+    """A 'who holds this role' question needs a person in the answer, not sentences that share
+    its other words; a question about leave is no goodbye."""
+    answer = ask(assistant, question)
+    assert answer.abstained and not answer.citations, answer.answer
+    assert reason in answer.answer
+
+
+@pytest.mark.parametrize(("question", "person"), [
+    ("Who coined the term DataOps?", "Lenny Liebmann"),
+    ("who came up with DevOps?", "Patrick Debois"),
+])
+def test_who_did_it_is_answered_with_the_person(assistant, question, person):
+    answer = ask(assistant, question)
+    assert not answer.abstained and person in answer.answer
+
+
+def test_an_alias_of_something_the_article_names_is_read_as_its_name(assistant):
+    answer = ask(assistant, "What does the WEF report say?")
+    assert not answer.abstained and "World Economic Forum" in answer.answer
+    assert answer.rewritten_query == "What does the World Economic Forum report say?"
+    kept = ask(assistant, "how fast is deployment velocity in devops?")
+    assert "velocity" in kept.rewritten_query  # a common word is no alias: "Velocity" conference

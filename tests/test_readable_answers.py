@@ -63,6 +63,38 @@ def test_a_sentence_that_stands_for_another_comes_after_it(corpus_assistant):
     assert testing.answer.startswith("DevOps testing answers one question")
 
 
+def _paragraph_subjects() -> dict[str, str]:
+    """Each sentence of an article paragraph that opens with a discipline's name, to that name."""
+    text = (Settings().corpus_dir / "devops-vs-dataops-vs-mlops.md").read_text(encoding="utf-8")
+    found = {}
+    for paragraph in text.split("\n\n"):
+        opener = re.match(r"(DevOps|DataOps|MLOps) ", paragraph)
+        for sentence in answer_sentences(paragraph) if opener else []:
+            found[sentence] = opener.group(1)
+    return found
+
+
+@pytest.mark.parametrize("questions", [
+    ("what is the primary unit of work in each discipline?",),
+    ("what is the unit of work in devops vs dataops?",),
+    ("give me the unit of work for devops, dataops, mlops",),
+    ("What is MLOps?", "how is it different from devops?"),
+    ("apart from devops, where does dataops get its ideas from?",),
+])
+def test_a_sentence_about_one_discipline_reads_under_that_discipline(corpus_assistant, questions):
+    """"Primary unit of work: data." or "The term was coined ..." from the DataOps paragraph
+    comes after a sentence naming DataOps, never right after DevOps's or MLOps's definition."""
+    subjects = _paragraph_subjects()
+    answer = ask(corpus_assistant, *questions)[-1]
+    last_named = None
+    for sentence in answer_sentences(answer.answer):
+        opener = re.match(r"(?:- )?(DevOps|DataOps|MLOps)\b", sentence)
+        last_named = opener.group(1) if opener else last_named
+        subject = subjects.get(sentence)
+        if subject and subject not in sentence:
+            assert last_named == subject, (sentence, answer.answer)
+
+
 def test_a_yes_or_no_leads_only_a_yes_no_question(corpus_assistant):
     yes_no, open_question = ask(corpus_assistant, "Is MLOps just DevOps for machine learning?",
                                 "What is the difference between DevOps, DataOps and MLOps?")
