@@ -22,6 +22,7 @@ from assistant.conversation import Conversation, Item, Turn
 from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
+from assistant.relevance import asked_kinds
 from assistant.references import (Context, Reference, mentions_in, resolve_item, resolve_mentions,
                                   spelled_out)
 from assistant.text import STOPWORDS, words
@@ -250,14 +251,20 @@ def leans_on_context(text: str, topic: Topic, language: Language) -> bool:
     return len(content) <= SHORT and not named and not whole
 
 
+TYPE_ONLY = re.compile(r"\W*(?:what|which|whose)\s+\w+\W*", re.I)
+ANSWER_KINDS = {"place", "date", "person", "group", "organization", "event"}
 LENGTH = re.compile("|".join(LANGUAGE.lexicon.composer[k] for k in ("one_sentence", "briefly",
                                                                       "more_detail")), re.I)
 
 
 def own_words(text: str) -> list[str]:
     """The content words of a follow-up, less a request for length ("in one sentence",
-    "briefly", "in detail"), which asks the previous question again."""
-    return content_words(LENGTH.sub(" ", text))
+    "briefly", "in detail"), which asks the previous question again; a question word with only
+    the kind of answer it wants ("what city?", "which year?") asks the previous question too."""
+    found = content_words(LENGTH.sub(" ", text))
+    if len(found) == 1 and TYPE_ONLY.fullmatch(text) and asked_kinds(text) <= ANSWER_KINDS:
+        return []
+    return found
 
 
 def _asked(previous: Part | Turn) -> str:

@@ -162,3 +162,21 @@ def test_who_coined_the_term_after_devops_answers_about_devops(assistant):
     assert "DevOps" in coined.rewritten_query
     assert has_fact(coined, "Patrick Debois")
     assert not has_fact(coined, "Lenny Liebmann")
+
+
+@pytest.mark.parametrize("first", ["who's Patrick Debois?", "when was devops born?"])
+def test_a_question_word_with_only_the_kind_of_answer_asks_the_last_question_again(assistant,
+                                                                                     first):
+    """"what city?" has no words of its own for the article: it asks where, of the last
+    question ("Ghent"), instead of being declined for "city"."""
+    _, city = converse(assistant, first, "what city?")
+    assert "Ghent" in city.answer and first.rstrip("?") in city.rewritten_query
+
+
+@pytest.mark.parametrize("question", ["How many days of parental leave do we get?",
+                                      "Can I leave early on Fridays?"])
+def test_a_fact_question_mid_chat_is_no_goodbye(assistant, question):
+    session = new_session()
+    converse(assistant, "What is MLOps?", session=session)
+    answer = assistant.ask(question, session=session)
+    assert answer.abstained and not answer.answer.startswith("Bye")
