@@ -81,7 +81,7 @@ class Assistant:
         headings = [h for d in index.documents.values() for h in d.metadata["section"].split(" > ")]
         reader = Reader(self._intents, self._backgrounds, speller.fix,
                         lambda word: bool(speller.english.known([word])), headings,
-                        prefetch=index.embeddings.embed_queries)
+                        prefetch=index.embeddings.embed_queries, other_files=index.has_files)
         self.index, self.speller, self.composer, self.recommender, self.answerer, self.reader = (
             index, speller, composer, recommender, answerer, reader)
 

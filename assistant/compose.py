@@ -29,6 +29,7 @@ from assistant.topics import ANAPHOR, LANGUAGE, Topic, is_comparison, lexical_fo
 if TYPE_CHECKING:  # understanding imports the composer's Claim through the references
     from assistant.understanding import Part
 
+JOINT = 3  # retrieved chunks whose words together may cover a question of this many words
 QUESTION_HEADING = 0.25  # at most, for a sentence under a heading that asks the user's question
 VERDICT = 0.06  # a yes or no, for a yes/no question: less than a person for "who" (any "No."
 #                 of the article would do)
@@ -127,14 +128,19 @@ class Composer:
                    default=0.0)
 
     def coverage(self, query: str, docs: list[Document]) -> float:
-        """The largest idf-weighted share of the query's words that one chunk holds ("the three"
-        stands for the disciplines, which every chunk is about, so it does not count)."""
+        """The largest idf-weighted share of the query's words that one chunk, or the best
+        JOINT retrieved chunks together, hold ("why was Feast chosen over Tecton?" when a table
+        row names Feast and a paragraph says why); "the three" stands for the disciplines, which
+        every chunk is about, so it does not count."""
         query_stems = set(stems(LANGUAGE.all_three.sub(" ", query)))
         top = max(self.idf.values(), default=1.0)
         weights = {s: self.idf.get(s, top) for s in query_stems}
         total = sum(weights.values()) or 1.0
-        return max((sum(w for s, w in weights.items() if s in self.index.stems_of(doc)) / total
-                    for doc in docs), default=0.0)
+        held = [self.index.stems_of(doc) for doc in docs]
+        if len(query_stems) >= JOINT and held:  # of two words, two chunks holding one each say nothing
+            held.append(set().union(*held[:JOINT]))
+        return max((sum(w for s, w in weights.items() if s in found) / total for found in held),
+                   default=0.0)
 
     def compose(self, part: Part, docs: list[Document], said: frozenset[str] = frozenset(),
                 missing: bool = False) -> list[Claim]:

@@ -132,10 +132,12 @@ def missing_answer_type(question: str, sentences: list[str], language: Language 
     if many:
         counted = _counted_noun(many.group(1))
         noun = re.escape(counted.lower().rstrip("s"))
-        if not re.search(language.lexicon.missing["count"] + r"(?:\s+[\w-]+){0,3}?\s+" + noun,
-                         text, re.I):
+        count = language.lexicon.missing["count"]
+        before = count + r"(?:\s+[\w-]+){0,3}?\s+" + noun  # "1.3 million new AI-related jobs"
+        named = noun + r"s?\s*:\s*" + count  # a table row's cell: "Max nodes: 8"
+        if not re.search(f"{before}|{named}", text, re.I):
             return reason("no_count", language, noun=counted)
-    if MISSING["how_much_cost"].search(question) and "$" not in text:
+    if MISSING["how_much_cost"].search(question) and not MISSING["price"].search(text):
         return reason("no_price", language)
     return None
 

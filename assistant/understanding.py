@@ -113,8 +113,10 @@ class Reader:
                  backgrounds: Callable[[list[str]], list[Prediction]],
                  fix_spelling: Callable[[str], str], is_english_word: Callable[[str], bool],
                  headings: list[str] = (), language: Language = LANGUAGE,
-                 prefetch: Callable[[list[str]], object] = lambda texts: None):
+                 prefetch: Callable[[list[str]], object] = lambda texts: None,
+                 other_files: bool = False):
         self.intents, self.backgrounds, self.prefetch = intents, backgrounds, prefetch
+        self.other_files = other_files  # the index holds files beside the article
         self.fix_spelling, self.is_english_word = fix_spelling, is_english_word
         self.headings = [set(content_words(h)) for h in dict.fromkeys(headings)]
         self.language = language
@@ -158,8 +160,10 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     or something the article names, or that points back at what the conversation named ("what
     do they argue about?"); a statement of background without "I"/"my" or a role name;
     a text without one English word ("qwertyuiop"); a question "about the assistant" that names
-    something unknown ("what is LLMOps?") without addressing it ("are you ChatGPT?" does); a
-    closing intent ("goodbye") read into a question asking for a fact ("can I leave early?")."""
+    something unknown ("what is LLMOps?") or does not point at the assistant at all ("who
+    handles requests to delete personal data?"); a closing intent ("goodbye") read into a
+    question asking for a fact ("can I leave early?"); a "general knowledge" question when the
+    index holds the user's own files beside the article, which may answer it."""
     language, clause = reader.language, part.resolved
     act = language.act_of(prediction.label)
     if act is Act.question:
@@ -179,7 +183,10 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
                and not all(w in STOPWORDS or reader.is_english_word(w) for w in tokens))
     asks = language.intents[prediction.label].closing and bool(
         language.information_question.search(clause))
-    if doubtful or chatter or named or selfless or gibberish or unknown or asks:
+    unaddressed = act is Act.about_assistant and not language.addressed.search(clause)
+    files_first = reader.other_files and prediction.label == "general_knowledge"
+    if doubtful or chatter or named or selfless or gibberish or unknown or asks or unaddressed \
+            or files_first:
         return Prediction("ask_article", prediction.confidence)
     return prediction
 

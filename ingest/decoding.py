@@ -15,6 +15,11 @@ BOMS = [(codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
 # legacy Western text is in, and the detector often names a sibling code page that gives the
 # same characters for it.
 COMMON_LEGACY = "cp1252"
+# What the detector may pick for a short Windows-1252 text (0x80 is "€" in Windows-1252, "Ç"
+# in cp850, "Ć" in cp775): MS-DOS code pages, which hardly any file is in today, and Western
+# single-byte ones. Windows-1252 wins over them when it reads the bytes at all.
+DOS_PAGE = re.compile(r"cp(?:4|7|8)\d\d$")
+WESTERN = {"latin_1", "iso8859_15", "mac_roman"}
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 MAX_CONTROL_SHARE = 0.01  # text has next to no control characters; binary data is full of them
 
@@ -61,8 +66,12 @@ def _detect(raw: bytes) -> Decoded | None:
     best = matches.best()
     if best is None:
         return None
-    if COMMON_LEGACY in best.could_be_from_charset:
-        return Decoded(str(best), COMMON_LEGACY)
+    if (COMMON_LEGACY in best.could_be_from_charset or best.encoding in WESTERN
+            or DOS_PAGE.match(best.encoding)):
+        try:
+            return Decoded(raw.decode(COMMON_LEGACY), COMMON_LEGACY)
+        except UnicodeDecodeError:  # a byte Windows-1252 leaves undefined: the detector's pick
+            pass
     tied = next((m for m in matches if m.encoding == COMMON_LEGACY and m.chaos <= best.chaos
                  and m.coherence >= best.coherence), None)
     chosen = tied or best

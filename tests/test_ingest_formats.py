@@ -37,6 +37,30 @@ Before every release the on-call engineer checks:
   1. severity one incidents block the release
   2. severity two incidents need the release manager's approval
 """
+TEAM = """# Platform team
+
+## People
+
+The team lead is Ingrid Solberg. Requests to delete personal data go to Marek Dvorak, the data
+protection officer.
+
+## Tool budget
+
+| Tool | Owner team | Yearly cost |
+|------|------------|-------------|
+| Feast feature store | MLOps | $42,000 |
+| Monte Carlo data observability | DataOps | $65,500 |
+
+The feature store was chosen over Tecton in the 2026 review because of cost.
+
+## Node pools
+
+| Pool | GPU type | Max nodes |
+|------|----------|-----------|
+| inference-small | NVIDIA T4 | 12 |
+| training | NVIDIA H100 | 8 |
+"""
+RETENTION = "Retention policy\n\nThe archive storage costs \u20ac1,200 per month.\n"
 
 
 def release_guide(path: Path) -> None:
@@ -79,6 +103,8 @@ def built(tmp_path_factory):
     (folder / "damaged.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage")
     (folder / "pay.html").write_text(MERGED_HEADERS, encoding="utf-8")
     (folder / "runbook.md").write_text(NESTED, encoding="utf-8")
+    (folder / "team.md").write_text(TEAM, encoding="utf-8")
+    (folder / "retention.txt").write_bytes(RETENTION.encode("cp1252"))
     settings = Settings(data_dir=root / "data", chroma_url=None, llm=None)
     report = run_ingest([folder], settings, show_progress=False)
     return settings, report, Assistant.load(settings)
@@ -151,12 +177,28 @@ def test_what_neither_the_article_nor_the_users_files_say_is_declined(built, que
     (codecs.BOM_UTF16_LE + "Café – “quoted”".encode("utf-16-le"), "utf-16-le"),
     (codecs.BOM_UTF32_LE + "Café – “quoted”".encode("utf-32-le"), "utf-32-le"),
     ("Café – “quoted” in a Windows file".encode("cp1252"), "cp1252"),
+    ("Café – costs €1,200 per month".encode("cp1252"), "cp1252"),  # not cp850's "Ç1,200"
 ])
 def test_text_is_decoded_whatever_its_encoding(encoded, encoding):
     decoded = decode(encoded)
-    assert decoded.encoding == encoding and decoded.text.startswith("Café – “quoted”")
+    assert decoded.encoding == encoding and decoded.text == encoded.decode(encoding).lstrip("\ufeff")
 
 
 def test_binary_is_said_only_of_binary_data():
     assert decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").startswith("binary file")
     assert not isinstance(decode("naïve résumé".encode("latin-1")), str)
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("who is the team lead?", "Ingrid Solberg"),
+    ("who handles requests to delete personal data?", "Marek Dvorak"),
+    ("why was Feast chosen over Tecton?", "because of cost"),
+    ("how many max nodes does the training pool have?", "Max nodes: 8"),
+    ("how much does archive storage cost?", "\u20ac1,200 per month"),
+])
+def test_the_users_files_answer_what_the_article_cannot(built, question, fact):
+    """Questions the article alone would decline ("not about DevOps ..."; "no count of nodes",
+    "no price" without a dollar sign) are answered from the user's files."""
+    answer = ask(built, question)
+    assert not answer.abstained and fact in answer.answer, answer.answer
+    assert answer.citations[0].source in ("corpus/team.md", "corpus/retention.txt")

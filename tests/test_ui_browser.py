@@ -23,7 +23,7 @@ def _flat(text: str) -> str:
 
 def _log_lines(log, count: int) -> list[dict]:
     """The feedback log's entries once it holds `count` of them (ratings are sent async)."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a loaded machine queues the rating events
     while time.monotonic() < deadline:
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
         if len(lines) >= count:
@@ -227,7 +227,7 @@ def test_closing_the_tab_forgets_its_conversation_and_export(browser, served):
     exports = served[2].events.export_dir
     mine = max(exports.rglob("*.md"), key=lambda path: path.stat().st_mtime)
     page.close(run_before_unload=True)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a loaded machine queues the rating events
     while mine.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     page.context.close()

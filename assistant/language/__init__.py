@@ -130,6 +130,10 @@ class Language:
         return compiled(self.lexicon.follow_up_start)
 
     @cached_property
+    def addressed(self) -> re.Pattern:
+        return compiled(self.lexicon.addressed)
+
+    @cached_property
     def information_question(self) -> re.Pattern:
         return compiled(self.lexicon.information_question)
 

@@ -177,6 +177,7 @@ class Lexicon(_Data):
     slang: dict[str, str]
     first_person: list[str]
     second_person: list[str]
+    addressed: list[str]
     negation: str
     role_statement: str
     vague_roles: list[str]
@@ -194,7 +195,8 @@ class Lexicon(_Data):
         return value
 
     @field_validator("all_three", "comparison", "conclusions", "not_ranking",
-                     "list_cues", "follow_up_start", "information_question", "vocative")
+                     "list_cues", "follow_up_start", "information_question", "addressed",
+                     "vocative")
     @classmethod
     def _compile_lists(cls, value):
         for pattern in value:
