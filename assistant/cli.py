@@ -13,6 +13,8 @@ from ingest.cli import expected_errors, load_settings
 from ingest.errors import OpsAssistantError
 
 app = typer.Typer(add_completion=False)
+CHAT_HELP = ("Ask about DevOps, DataOps and MLOps. /sources shows the last sources, "
+             "/reset starts over, /help shows this, /quit leaves.")
 
 
 def load_assistant():
@@ -103,11 +105,10 @@ def _answer_line(assistant, question: str, session: str, number: int) -> str:
 def chat_command(
     session: Annotated[str, typer.Option(help="Conversation name.")] = "chat",
 ) -> None:
-    """Interactive chat in the terminal: /reset, /sources, /quit."""
+    """Interactive chat in the terminal: /sources, /reset, /help, /quit."""
     with expected_errors():
         assistant = load_assistant()
-    typer.echo("Ask about DevOps, DataOps and MLOps. /sources shows the last sources, "
-               "/reset starts over, /quit leaves.")
+    typer.echo(CHAT_HELP)
     last = None
     while True:
         try:
@@ -117,6 +118,9 @@ def chat_command(
             return
         if line in ("/quit", "/exit"):
             return
+        if line in ("/help", "/?"):
+            typer.echo(CHAT_HELP)
+            continue
         if line == "/reset":
             assistant.reset(session)
             typer.echo("(new conversation)")

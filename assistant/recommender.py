@@ -53,8 +53,10 @@ class Recommender:
                                  {d.metadata["section"] for d in index.documents.values()})
         framework = [p for p in self.problems if p.startswith("framework.yaml")]
         self.claims = None if framework else _locate(language.framework.quoted(), index)
-        if framework:
-            log.warning("the learn-first recommender is off: %s", "; ".join(framework))
+        if framework:  # one short line; `ops-assistant check-language` lists every problem
+            log.warning("the learn-first recommender is off: the index lacks the article's "
+                        "framework (%s%s)", framework[0],
+                        f" and {len(framework) - 1} more" if len(framework) > 1 else "")
 
     @property
     def enabled(self) -> bool:

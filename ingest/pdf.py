@@ -5,6 +5,7 @@ is kept so every chunk can name its page."""
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 
 BULLETS = ("•", "◦", "▪", "‣", "●")
@@ -25,6 +26,8 @@ def pdf_text(raw: bytes) -> PdfText | str:
     from pypdf import PdfReader  # imported here: only PDF files need it
     from pypdf.errors import PdfReadError
 
+    # pypdf logs what it repairs ("EOF marker not found"): the ingest report says it once
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -66,7 +69,9 @@ def _markdown(pages: list[str], headings: dict[int, list[tuple[int, str]]], titl
         names = headings.get(number, []) if headings else [(1, f"page {number + 1}")]
         for depth, name in names:
             lines += [f"{'#' * min(depth, 6)} {name}", ""]
-        lines += [_line(line) for line in text.splitlines()] + [""]
+        titles = {name for _, name in names}  # printed on the page too: a heading, not text
+        lines += [_line(line) for line in text.splitlines()
+                  if " ".join(line.split()) not in titles] + [""]
     return PdfText(markdown="\n".join(lines), page_lines=tuple(starts), title=title)
 
 

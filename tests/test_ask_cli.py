@@ -171,6 +171,14 @@ def test_chat_reset_sources_and_quit(loaded):
     assert turns[0].standalone == "When?"
 
 
+def test_chat_help_lists_the_commands_and_is_no_question(loaded):
+    session = f"chat-{uuid.uuid4().hex}"
+    result = invoke("chat", "--session", session, input="/help\n/quit\n")
+    help_reply = result.stdout.split("you> ")[1]
+    assert "/sources" in help_reply and "/reset" in help_reply and "assistant>" not in help_reply
+    assert loaded.conversation(session).turns == []
+
+
 def test_chat_ends_cleanly_at_end_of_input(loaded):
     result = invoke("chat", "--session", f"chat-{uuid.uuid4().hex}", input="What is MLOps?\n")
     assert result.exit_code == 0

@@ -97,7 +97,11 @@ def test_long_questions_are_cut_with_a_notice():
 
 def test_plain_answer_lists_each_source_with_section_quote_and_url():
     text = render.plain_answer(answer())
-    assert text.endswith('Sources:\n[1] Intro > Part: "DevOps ships code." <https://example.com/a>')
+    assert text.endswith('Sources:\n[1] Intro > Part (corpus/a.md): "DevOps ships code." '
+                         '<https://example.com/a>')
+    own_file = render.plain_answer(answer(citations=[citation(url="", source="notes/b.md")]))
+    assert own_file.endswith('[1] Intro > Part (notes/b.md): "DevOps ships code."')
+    assert "notes/b.md" in render.source_details(citation(url="", source="notes/b.md"), 0)
 
 
 @given(st.text())

@@ -34,10 +34,12 @@ def source_id(turn: int, n: int) -> str:
 
 
 def quote_link(citation: Citation) -> str:
-    """Link to the article at the quoted passage (a text fragment of its first words)."""
+    """Link to the article at the quoted passage (a text fragment of its first words); for a
+    source without a URL (a user's own file), its file name."""
     url = safe_url(citation.url)
-    if not url:
-        return ""
+    if not url:  # a user's own file: its name
+        return f'<span class="source-file">{text_html(citation.source)}</span>'
+
     start = " ".join(citation.quote.split()[:8])
     href = f"{url.split('#')[0]}#:~:text={quote(start, safe='')}"
     return (f'<a class="article-link" href="{escape(href)}" target="_blank" rel="noopener">'
@@ -171,5 +173,5 @@ def plain_answer(answer: Answer) -> str:
     lines = [answer.answer, "", "Sources:"]
     for c in answer.citations:
         link = f" <{c.url}>" if c.url else ""
-        lines.append(f'[{c.n}] {c.place}: "{c.quote}"{link}')
+        lines.append(f'[{c.n}] {c.place} ({c.source}): "{c.quote}"{link}')
     return "\n".join(lines)
