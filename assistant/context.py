@@ -19,7 +19,7 @@ from assistant.claims import Claim, unit_claims
 from assistant.index import Index
 from assistant.relevance import PATTERNS
 from assistant.text import heading_label, same_text, stems
-from assistant.topics import ANAPHOR, Topic, disciplines_in, subject_of
+from assistant.topics import ANAPHOR, Topic, disciplines_in, first_named, subject_of
 
 STANDS_OUT = 0.85  # an item scoring below this share of the lead's does not go before it
 SHORT_PARAGRAPH = 420  # characters; a paragraph before "That ..." this short comes along whole
@@ -87,8 +87,9 @@ def ordered(claims: list[Claim], lead: Claim, needs: Needs) -> list[Claim]:
         rest = sorted((c for c in claims if c is not lead and c not in first),
                       key=lambda c: (c.item != lead.item, place(c)))
         return first + [lead] + rest
+    after = [c for c in leaning if c.doc.id == lead.doc.id and c.unit > lead.unit]  # a label's answer
     rest = sorted((c for c in claims if c is not lead and c.context_for != key(lead)), key=place)
-    return leaning + [lead] + rest
+    return [c for c in leaning if c not in after] + [lead] + after + rest
 
 
 def _is_intro(claim: Claim) -> bool:
@@ -149,12 +150,12 @@ def _subject_line(own: list[Claim], claim: Claim, needs: Needs) -> Claim | None:
 def anchor(lead: Claim, needs: Needs) -> Claim:
     """Where the answer starts: for a yes/no question answered by a passage that opens with the
     article's "No." or "Yes.", the sentence giving its reason; for a lead that points back at
-    the sentence before it ("It's binary."), that sentence (and so on back)."""
+    the sentence before it ("It's binary."), that sentence (and so on back, while the sentence before can be said here)."""
     own = unit_claims(lead.doc, lead.score)
     if needs.yes_no and len(own) > 1 and PATTERNS["bare_verdict"].match(own[0].text):
         return own[1]
     while (lead.unit > 0 and refers_back(lead, own[:lead.unit], needs)
-           and needs.usable(own[lead.unit - 1])):
+           and needs.usable(own[lead.unit - 1]) and stands(own[lead.unit - 1], needs)):
         lead = own[lead.unit - 1]
     return lead
 
@@ -194,7 +195,9 @@ def stands(claim: Claim, needs: Needs) -> bool:
     antecedent = unit_claims(claim.doc)[claim.unit - 1]
     if PATTERNS["bare_verdict"].match(antecedent.text):  # a yes or no to its own heading's question
         return needs.yes_no and not needs_antecedent(claim, needs.topic)
-    return needs.usable(antecedent) or antecedent.text.endswith((":", "?"))
+    if antecedent.text.endswith((":", "?")):
+        return True
+    return needs.usable(antecedent) and stands(antecedent, needs)  # the whole chain must stand
 
 
 def needs_antecedent(claim: Claim, topic: Topic) -> bool:
@@ -204,7 +207,7 @@ def needs_antecedent(claim: Claim, topic: Topic) -> bool:
     subject = subject_of(claim.doc.page_content)
     heading = heading_label(claim.doc.metadata["section"])
     if subject is None and heading.endswith("?"):
-        subject = next(iter(disciplines_in(heading)), None)
+        subject = first_named(heading)
     return not (subject and subject in topic.disciplines)
 
 

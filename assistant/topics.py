@@ -29,6 +29,13 @@ def disciplines_in(text: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in DISCIPLINES.items() if pattern.search(text))
 
 
+def first_named(text: str) -> str | None:
+    """The discipline `text` names first ("Is MLOps just DevOps ...?": MLOps), or None."""
+    found = [(m.start(), name) for name, pattern in DISCIPLINES.items()
+             for m in [pattern.search(text)] if m]
+    return min(found)[1] if found else None
+
+
 def aspects_in(text: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in ASPECT_PATTERNS.items() if pattern.search(text))
 

@@ -135,7 +135,7 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
     if foreign:
         return Understanding(text=text, act=Act.other_language, intent="other_language",
                              language=foreign)
-    clauses = split_clauses(normalized(text, language))
+    clauses = with_length_requests(split_clauses(normalized(text, language)))
     parts = _parts(clauses, conversation, reader)
     reader.prefetch([p.resolved for p in parts] + [q for p in parts
                                                    for q in (p.retrieval_query, p.standalone)])
@@ -258,10 +258,24 @@ def leans_on_context(text: str, topic: Topic, language: Language) -> bool:
     return len(content) <= SHORT and not named and not whole
 
 
+REQUEST_WORDS = set(LANGUAGE.lexicon.length_request_words)
 TYPE_ONLY = re.compile(r"\W*(?:what|which|whose)\s+\w+\W*", re.I)
 ANSWER_KINDS = {"place", "date", "person", "group", "organization", "event"}
 LENGTH = re.compile("|".join(LANGUAGE.lexicon.composer[k] for k in ("one_sentence", "briefly",
                                                                       "more_detail")), re.I)
+
+
+def with_length_requests(clauses: list[str]) -> list[str]:
+    """A clause that only asks for a length ("answer briefly", "in one sentence pls") joined to
+    the question before it, which it is about, instead of being a question of its own."""
+    joined: list[str] = []
+    for clause in clauses:
+        bare = not (set(content_words(LENGTH.sub(" ", clause))) - REQUEST_WORDS)
+        if joined and LENGTH.search(clause) and bare:
+            joined[-1] = f"{joined[-1]} {clause}"
+        else:
+            joined.append(clause)
+    return joined
 
 
 def own_words(text: str) -> list[str]:

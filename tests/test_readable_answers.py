@@ -226,3 +226,20 @@ def test_the_readability_measures_count_what_they_say():
     assert (result.with_filler, result.with_a_sentence_twice) == (1, 1)
     assert (result.list_questions, result.lists_as_lines) == (1, 1)
     assert result.first_sentence_key_fact == 0.5  # "Use CI." first; "Setting the table first." first
+
+
+def test_a_request_for_length_after_a_question_is_about_that_question(corpus_assistant):
+    [answer] = ask(corpus_assistant, "what does DevOps testing check vs mlops testing? answer briefly")
+    assert not answer.abstained and "One part of your question" not in answer.answer
+    assert answer.answer.startswith("DevOps testing answers one question: does the code work?")
+    assert len(answer_sentences(answer.answer)) <= 4  # two chosen, each with what it needs
+
+
+@pytest.mark.parametrize("question", ["devops vs dataops", "explain devops in detail"])
+def test_no_bare_no_and_no_sentence_about_another_discipline_leads(corpus_assistant, question):
+    """The FAQ's "No. It's DevOps plus DataOps plus ..." is about MLOps ("Is MLOps just DevOps
+    ...?"): it never opens an answer to a question that is not that yes/no question."""
+    [answer] = ask(corpus_assistant, question)
+    assert not answer.answer.startswith(("No.", "It's DevOps plus")), answer.answer
+    if question.startswith("explain"):
+        assert answer.answer.startswith("DevOps is the engineering discipline")

@@ -170,6 +170,7 @@ class Lexicon(_Data):
     list_cues: list[str]
     follow_up_start: list[str]
     information_question: list[str]
+    length_request_words: list[str]
     question_words: list[str]
     recommender_followups: dict[str, list[str]]
     missing: dict[str, str]
