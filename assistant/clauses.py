@@ -30,7 +30,8 @@ def normalized(text: str, language: Language) -> str:
 def split_clauses(text: str) -> list[str]:
     """Sentences, and within them each question joined by "and"/a comma ("who coined devops,
     and who coined dataops?" is two); a choice that leans on the clause before it ("argo or flux,
-    which is better?") stays with it."""
+    which is better?") stays with it, but not after a statement about oneself ("I do data science
+    in R, which one should I learn?")."""
     starts = "|".join(LANGUAGE.lexicon.question_words)
     joint = re.compile(rf"(?:,\s*(?:and|or|but|also|plus)?|\s+(?:and|also|plus))\s+(?=(?:{starts})\b)",
                        re.I)
@@ -38,7 +39,7 @@ def split_clauses(text: str) -> list[str]:
     for sentence in re.split(r"(?<=[.!?;])\s+", text.strip()):
         pieces = [c.strip(" ,") for c in joint.split(sentence) if c.strip(" ,")]
         for number, piece in enumerate(pieces):
-            if number and chooses(piece):
+            if number and chooses(piece) and not LANGUAGE.first_person.search(pieces[number - 1]):
                 clauses[-1] = f"{clauses[-1]}, {piece}"
             elif number and leads_in(pieces[number - 1]):
                 clauses[-1] = f"{clauses[-1]}, {piece}"
