@@ -26,6 +26,7 @@ DISCIPLINE_STEMS = {s for name in DISCIPLINES for s in stems(name)}
 STANDING = 0.85  # a lead that stands on its own may score this much less than the best sentence
 NEAR = 0.55  # a sentence of the lead's own chunk joins the answer above this share of its score
 FAR = 0.8    # a sentence from elsewhere must come this close to the lead
+DETAIL_REACH = 0.65  # ... or this close, when the question asks for detail
 ASKED_EXACTLY = 0.6  # share of the question's words: a sentence it asks about, even if filler
 RELATED = 0.4  # a sentence of a short lead paragraph joins the answer above this share
 RELEVANT = 0.4  # a sentence scoring below this share of the best one (filler too) is off the point
@@ -36,6 +37,7 @@ COMPARED = 0.5  # a comparison's best sentence about each discipline, above this
 class Budget:
     sentences: int
     chars: int
+    reach: float = 0.8  # how close to the lead a sentence from elsewhere must come (FAR)
 
 
 def budget_for(question: str) -> Budget:
@@ -45,7 +47,9 @@ def budget_for(question: str) -> Budget:
         return Budget(1, 400)
     if PATTERNS["briefly"].search(question):
         return Budget(2, 400)
-    return Budget(8, 1200) if PATTERNS["more_detail"].search(question) else Budget(5, 600)
+    if PATTERNS["more_detail"].search(question):
+        return Budget(8, 1200, DETAIL_REACH)
+    return Budget(5, 600, FAR)
 
 
 def admissible(candidates: list[Claim], needs: Needs) -> list[Claim]:
@@ -96,7 +100,7 @@ def fill(chosen: list[Claim], ranked: list[Claim], lead: Claim, best: Claim, bud
             _add(chosen, claim, Budget(len(near) + len(chosen), 10_000))
     allowed = budget.sentences + (len(chosen) - 1 if whole else 0)
     for claim in ranked:
-        if (claim in near or claim.score >= FAR * best.score) and len(chosen) < allowed:
+        if (claim in near or claim.score >= budget.reach * best.score) and len(chosen) < allowed:
             _add(chosen, claim, budget)
 
 

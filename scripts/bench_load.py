@@ -66,16 +66,18 @@ class Reply:
 
 
 def parse_reply(reply: str, question: str) -> Answer:
-    """`/chat`'s text (answer, blank line, "Sources:", `[n] section: "quote" <url>` lines) back
-    as an Answer, so the dialogs' checks apply unchanged; /chat carries no recommendation."""
+    """`/chat`'s text (answer, blank line, "Sources:", `[n] section (source): "quote" <url>`
+    lines) back as an Answer, so the dialogs' checks apply unchanged; /chat carries no
+    recommendation."""
     text, _, sources = reply.partition("\n\nSources:\n")
     parts = SOURCE_LINE.split(sources)
     citations = []
     for n, body in zip(parts[1::2], parts[2::2]):
-        section, _, rest = body.rstrip().partition(': "')
+        place, _, rest = body.rstrip().partition(': "')
+        section, _, source = place.rpartition(" (")
         quote, _, url = rest.rpartition('"')
-        citations.append(Citation(n=int(n), chunk_id="", source="", title="", section=section,
-                                  quote=quote, url=url.strip(" <>"), score=0.0))
+        citations.append(Citation(n=int(n), chunk_id="", source=source.rstrip(")"), title="",
+                                  section=section, quote=quote, url=url.strip(" <>"), score=0.0))
     return Answer(session="", question=question, answer=text, citations=citations)
 
 

@@ -63,8 +63,8 @@ def test_chat_replies_are_read_back_with_their_sources(corpus_assistant):
     answer = corpus_assistant.ask("What is DataOps?", session="load-parse")
     parsed = bench_load.parse_reply(plain_answer(answer), answer.question)
     assert parsed.answer == answer.answer and answer.citations
-    assert ([(c.n, c.section, c.quote, c.url) for c in parsed.citations]
-            == [(c.n, c.section, c.quote, c.url) for c in answer.citations])
+    assert ([(c.n, c.section, c.source, c.quote, c.url) for c in parsed.citations]
+            == [(c.n, c.section, c.source, c.quote, c.url) for c in answer.citations])
     assert bench_load.citation_problem(parsed) is None
     unbacked = parsed.model_copy(update={"answer": parsed.answer + " Extra. [9]"})
     assert "markers" in bench_load.citation_problem(unbacked)
