@@ -111,7 +111,7 @@ def _reads_alone(part: Part, said: frozenset[str]) -> bool:
     """A follow-up only because it is short ("whats the weather in paris"): it neither starts
     like one ("and for observability?"), points back ("what's it called now?") nor takes up a
     word of the last answer ("which fundamentals specifically?")."""
-    if not part.follow_up or part.item is not None or part.references:
+    if not part.follow_up or part.item is not None or part.references or part.again:
         return False
     taken_up = set(stems(part.text)) & {s for sentence in said for s in stems(sentence)}
     return not taken_up and not LANGUAGE.follow_up_start.search(part.text)

@@ -237,7 +237,7 @@ class Assistant:
             if answered and answered[-1].declined and part.dangling:
                 answered.append(PartReply(part, declined=answered[-1].declined))
             else:
-                ask = Ask(part, said if part.follow_up else frozenset())
+                ask = Ask(part, said if part.follow_up and not part.again else frozenset())
                 answered.append(self.answerer.chain.invoke(ask))
         kept = [r for r in answered if not r.declined]
         standalone = " ".join(p.standalone for p in parts)

@@ -89,7 +89,21 @@ def ordered(claims: list[Claim], lead: Claim, needs: Needs) -> list[Claim]:
         return first + [lead] + rest
     after = [c for c in leaning if c.doc.id == lead.doc.id and c.unit > lead.unit]  # a label's answer
     rest = sorted((c for c in claims if c is not lead and c.context_for != key(lead)), key=place)
-    return [c for c in leaning if c not in after] + [lead] + after + rest
+    chain = _reading_on(lead, rest, needs)
+    return ([c for c in leaning if c not in after] + [lead] + after + chain
+            + [c for c in rest if c not in chain])
+
+
+def _reading_on(lead: Claim, rest: list[Claim], needs: Needs) -> list[Claim]:
+    """The sentences right after the lead in its paragraph that point back at it ("A model can
+    be broken ... Catching it requires ..."): they follow it at once, before anything else."""
+    own = unit_claims(lead.doc)
+    chosen = {c.unit: c for c in rest if c.doc.id == lead.doc.id}
+    chain, unit = [], lead.unit + 1
+    while unit in chosen and refers_back(chosen[unit], own[:unit], needs):
+        chain.append(chosen[unit])
+        unit += 1
+    return chain
 
 
 def _is_intro(claim: Claim) -> bool:

@@ -54,6 +54,7 @@ class Part(BaseModel):
     item_index: int | None = None
     listed: list[Item] = []  # the list `item` is from
     dangling: bool = False  # a pronoun it uses points at nothing said before
+    again: bool = False  # asks the previous question again, only shorter or longer
     ranking: bool = False
     enumeration: bool = False
 
@@ -223,9 +224,12 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
     fixed = spelled_out(reader.fix_spelling(text), language)
     resolution = resolve_item(fixed, context, language) or resolve_mentions(fixed, context, language)
     topic = topic_of(resolution.text)
-    follow_up = bool(resolution.references) or leans_on_context(fixed, topic, language)
+    again = previous is not None and asks_again(fixed)
+    follow_up = again or bool(resolution.references) or leans_on_context(fixed, topic, language)
     standalone = question = resolution.text
-    if follow_up and previous is not None and resolution.item is None:
+    if again:  # "shorter please": the last question, at another length
+        standalone, topic, question = previous.standalone, previous.topic, _asked(previous)
+    elif follow_up and previous is not None and resolution.item is None:
         own = topic
         standalone, topic = carried_over(resolution.text, topic, previous.topic, previous.standalone)
         question = plain_question(resolution.text, own, topic, _asked(previous))
@@ -235,7 +239,7 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
                 aspects=topic.aspects, follow_up=follow_up, references=resolution.references,
                 item=item, item_index=resolution.item,
                 listed=context.items if item is not None else [],
-                dangling=bool(pronouns(language).search(resolution.text)),
+                dangling=bool(pronouns(language).search(resolution.text)), again=again,
                 ranking=language.asks_ranking(standalone),
                 enumeration=bool(language.list_cue.search(fixed)))
 
@@ -289,7 +293,16 @@ def own_words(text: str) -> list[str]:
 
 
 def _asked(previous: Part | Turn) -> str:
-    return previous.question if isinstance(previous, Part) else previous.asked
+    """The previous question as asked, without what an earlier follow-up put before it ("In one
+    sentence — What is MLOps?" is "What is MLOps?"), so follow-ups do not pile up."""
+    asked = previous.question if isinstance(previous, Part) else previous.asked
+    return asked.rsplit(" — ", 1)[-1] if asked else asked
+
+
+def asks_again(text: str) -> bool:
+    """A follow-up that only asks for the last answer shorter or longer ("shorter please", "can
+    you explain that in more detail?", "tell me more")."""
+    return bool(LENGTH.search(text)) and not set(content_words(LENGTH.sub(" ", text))) - REQUEST_WORDS
 
 
 def plain_question(text: str, own: Topic, carried: Topic, asked: str) -> str:

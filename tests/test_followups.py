@@ -10,6 +10,7 @@ import pytest
 
 from answer_checks import check_contract, check_grounded, has_fact
 from assistant import Assistant
+from assistant.readability import answer_sentences
 
 VERSIONING = "The Four Differences That Actually Matter > 3. Versioning gets harder with each layer"
 SALARY = "Career and Salary Comparison (2026)"
@@ -180,3 +181,26 @@ def test_a_fact_question_mid_chat_is_no_goodbye(assistant, question):
     converse(assistant, "What is MLOps?", session=session)
     answer = assistant.ask(question, session=session)
     assert answer.abstained and not answer.answer.startswith("Bye")
+
+
+def test_shorter_or_longer_asks_the_last_question_again_at_that_length(assistant):
+    """"can you explain that in more detail?", "shorter please", "in one sentence pls" are the
+    last question again, and follow-ups do not pile up in the question shown."""
+    session = new_session()
+    first, longer, shorter, one = [assistant.ask(q, session=session) for q in (
+        "how is mlops monitoring different", "can you explain that in more detail?",
+        "shorter please", "in one sentence pls")]
+    for answer in (longer, shorter, one):
+        assert not answer.abstained and answer.rewritten_query == first.rewritten_query
+    assert len(one.answer) <= len(shorter.answer) < len(longer.answer)
+    assert len(answer_sentences(one.answer)) <= 2  # one sentence, with the one it points back at
+
+
+def test_a_pronoun_object_sentence_follows_the_sentence_it_points_at(assistant):
+    """"Catching it requires ..." is about the broken model of the sentence before it: it never
+    opens an answer and never follows the data pipeline's sentence."""
+    [answer] = converse(assistant, "how is mlops monitoring different")
+    text = answer.answer
+    assert not text.startswith("Catching it")
+    assert text.index("A model can be broken") < text.index("Catching it") \
+        < text.index("A model can be broken") + 200

@@ -186,7 +186,10 @@ def test_export_and_feedback_write_what_they_should(page, served):
     assert (entry["rating"], entry["question"]) == ("up", "Who coined the term DataOps?")
     assert "Lenny Liebmann" in entry["answer"] and entry["citations"][0]["n"] == 1
     assert _flat(entry["citations"][0]["quote"]) in _flat(ARTICLE)
-    page.locator("#chat button[aria-label='Liked']").first.click()
+    liked = page.locator("#chat button[aria-label='Liked']").first
+    liked.wait_for(timeout=10_000)  # the re-rendered button, before it is clicked again
+    liked.click()
+    _log_lines(log, 2)  # one rating at a time: a click while the chat re-renders can be lost
     page.locator("#chat button[aria-label='Dislike']").last.click()
     latest = _log_lines(log, 3)[-2:]
     assert [(e["rating"], e["question"]) for e in latest] == [
