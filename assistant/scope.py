@@ -124,9 +124,10 @@ def missing_answer_type(question: str, sentences: list[str], language: Language 
     """A 'how many X' needs a count next to X, a 'how much does it cost' needs a price, a
     'who is the CEO of X' or 'who founded X' a person, group or organization."""
     text = " ".join(sentences)
-    wanted = ({"person"} if MISSING["who_role"].search(question)
-              else IDENTITIES if MISSING["who_deed"].search(question) else set())
-    if wanted and not any(m.kind in wanted for m in mentions_in(text, language)):
+    role, deed = MISSING["who_role"].search(question), MISSING["who_deed"].search(question)
+    wanted = {"person"} if role else IDENTITIES if deed else set()
+    named = deed and MISSING["proper_name"].search(text)  # a name a user's file gives
+    if wanted and not named and not any(m.kind in wanted for m in mentions_in(text, language)):
         return reason("no_person", language)
     many = MISSING["how_many"].search(question)
     if many:

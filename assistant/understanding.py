@@ -163,8 +163,9 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     a text without one English word ("qwertyuiop"); a question "about the assistant" that names
     something unknown ("what is LLMOps?") or does not point at the assistant at all ("who
     handles requests to delete personal data?"); a closing intent ("goodbye") read into a
-    question asking for a fact ("can I leave early?"); a "general knowledge" question when the
-    index holds the user's own files beside the article, which may answer it."""
+    question asking for a fact ("can I leave early?"); any request outside the article when the
+    index holds the user's own files beside it, which may answer it ("what are the deploy
+    steps?", "who is the team lead?")."""
     language, clause = reader.language, part.resolved
     act = language.act_of(prediction.label)
     if act is Act.question:
@@ -185,7 +186,7 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     asks = language.intents[prediction.label].closing and bool(
         language.information_question.search(clause))
     unaddressed = act is Act.about_assistant and not language.addressed.search(clause)
-    files_first = reader.other_files and prediction.label == "general_knowledge"
+    files_first = reader.other_files and act is Act.out_of_scope
     if doubtful or chatter or named or selfless or gibberish or unknown or asks or unaddressed \
             or files_first:
         return Prediction("ask_article", prediction.confidence)

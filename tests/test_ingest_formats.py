@@ -53,6 +53,11 @@ protection officer.
 
 The feature store was chosen over Tecton in the 2026 review because of cost.
 
+## Operations
+
+The backup window is 02:00-03:30 CET every night. Models are stored in MLflow version 2.9. If the
+nightly ETL job fails twice, page Jürgen Müller, who owns the Köln warehouse.
+
 ## Node pools
 
 | Pool | GPU type | Max nodes |
@@ -197,6 +202,9 @@ def test_binary_is_said_only_of_binary_data():
     ("why was Feast chosen over Tecton?", "because of cost"),
     ("how many max nodes does the training pool have?", "Max nodes: 8"),
     ("how much does archive storage cost?", "\u20ac1,200 per month"),
+    ("when is the backup window", "02:00-03:30 CET"),  # read as a how-to request
+    ("what version of mlflow do we use?", "MLflow version 2.9"),  # read as a product choice
+    ("who owns the Köln warehouse?", "Jürgen Müller"),  # a name entities.yaml does not know
 ])
 def test_the_users_files_answer_what_the_article_cannot(built, question, fact):
     """Questions the article alone would decline ("not about DevOps ..."; "no count of nodes",
