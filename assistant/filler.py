@@ -35,8 +35,9 @@ def by_cues(sentence: str) -> bool:
 
 class FillerJudge:
     """Filler flags for every sentence of a small index, computed once when it opens (one matrix
-    product over the stored vectors); a large index, whose sentence vectors are not stored, is
-    judged by the exact cues alone. A short paragraph that ends in a call to action is one as a
+    product over the stored vectors; list items are left to the cues: "Scan the image with Trivy"
+    reads like a set-up to the classifier); a large index, whose sentence vectors are not stored,
+    is judged by the exact cues alone. A short paragraph that ends in a call to action is one as a
     whole ("Already comfortable with X? That's the fastest on-ramp. Try our course.")."""
 
     def __init__(self, index: Index, classifier: Classifier | None):
@@ -48,7 +49,11 @@ class FillerJudge:
         for doc in index.documents.values():
             vectors = index.plain_vectors(doc)
             if vectors is not None and len(vectors):
-                self.flags[doc.id] = classifier.probabilities(vectors)[:, column] >= FILLER_PROBABILITY
+                flags = classifier.probabilities(vectors)[:, column] >= FILLER_PROBABILITY
+                items = np.array([bullet is not None for _, bullet in units(doc.page_content)])
+                if len(items) == len(flags):  # a list item is a step or a fact, never a set-up
+                    flags &= ~items
+                self.flags[doc.id] = flags
 
     def is_filler(self, doc: Document, unit: int, text: str) -> bool:
         """Sentence number `unit` of `doc` (its text `text`) frames rather than states."""

@@ -53,6 +53,16 @@ protection officer.
 
 The feature store was chosen over Tecton in the 2026 review because of cost.
 
+## Release checklist
+
+- Build
+  - Run unit tests with pytest
+  - Scan the image with Trivy
+- Deploy
+  - Roll out to the canary pool first
+  - Promote after 2 hours without alerts
+- Announce the release in the #releases channel
+
 ## Operations
 
 The backup window is 02:00-03:30 CET every night. Models are stored in MLflow version 2.9. If the
@@ -212,3 +222,15 @@ def test_the_users_files_answer_what_the_article_cannot(built, question, fact):
     answer = ask(built, question)
     assert not answer.abstained and fact in answer.answer, answer.answer
     assert answer.citations[0].source in ("corpus/team.md", "corpus/retention.txt")
+
+
+def test_the_steps_of_a_users_list_are_all_there(built):
+    """Short imperative steps are list items, never taken for set-up sentences ("Scan the image
+    with Trivy" read as filler, and a list question got its first step only)."""
+    steps = ["Run unit tests with pytest", "Scan the image with Trivy",
+             "Roll out to the canary pool first", "Promote after 2 hours without alerts",
+             "Announce the release in the #releases channel"]
+    answer = ask(built, "what are the steps of the release checklist?")
+    assert all(f"- {step}" in answer.answer for step in steps), answer.answer
+    scanner = ask(built, "what scanner is used on the image?")
+    assert scanner.answer.startswith("- Scan the image with Trivy")
