@@ -163,7 +163,9 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     a text without one English word ("qwertyuiop"); a question "about the assistant" that names
     something unknown ("what is LLMOps?") or does not point at the assistant at all ("who
     handles requests to delete personal data?"); a closing intent ("goodbye") read into a
-    question asking for a fact ("can I leave early?"); any request outside the article when the
+    question asking for a fact ("can I leave early?"); a request for the page's absent table or
+    diagram ("show me the comparison table"), which scope answers; any request outside the
+    article when the
     index holds the user's own files beside it, which may answer it ("what are the deploy
     steps?", "who is the team lead?")."""
     language, clause = reader.language, part.resolved
@@ -187,8 +189,9 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
         language.information_question.search(clause))
     unaddressed = act is Act.about_assistant and not language.addressed.search(clause)
     files_first = reader.other_files and act is Act.out_of_scope
+    absent = act is Act.out_of_scope and bool(ABSENT.search(clause))  # scope gives the notice
     if doubtful or chatter or named or selfless or gibberish or unknown or asks or unaddressed \
-            or files_first:
+            or files_first or absent:
         return Prediction("ask_article", prediction.confidence)
     return prediction
 
@@ -264,6 +267,7 @@ def leans_on_context(text: str, topic: Topic, language: Language) -> bool:
 
 
 REQUEST_WORDS = set(LANGUAGE.lexicon.length_request_words)
+ABSENT = re.compile("|".join(LANGUAGE.lexicon.missing[k] for k in ("table", "diagram")), re.I)
 TYPE_ONLY = re.compile(r"\W*(?:what|which|whose)\s+\w+\W*", re.I)
 ANSWER_KINDS = {"place", "date", "person", "group", "organization", "event"}
 LENGTH = re.compile("|".join(LANGUAGE.lexicon.composer[k] for k in ("one_sentence", "briefly",

@@ -144,3 +144,13 @@ def test_an_alias_of_something_the_article_names_is_read_as_its_name(assistant):
     assert answer.rewritten_query == "What does the World Economic Forum report say?"
     kept = ask(assistant, "how fast is deployment velocity in devops?")
     assert "velocity" in kept.rewritten_query  # a common word is no alias: "Velocity" conference
+
+
+@pytest.mark.parametrize(("question", "notice"), [
+    ("show me the comparison table", "That table is not in the article's text"),
+    ("draw me a diagram of the mlops pipeline", "That diagram is not in the article's text"),
+])
+def test_a_request_for_the_pages_absent_table_gets_the_notice_not_a_decline(assistant, question,
+                                                                            notice):
+    answer = ask(assistant, question)
+    assert answer.answer.startswith(notice) and answer.citations, answer.answer

@@ -204,3 +204,8 @@ def test_a_pronoun_object_sentence_follows_the_sentence_it_points_at(assistant):
     assert not text.startswith("Catching it")
     assert text.index("A model can be broken") < text.index("Catching it") \
         < text.index("A model can be broken") + 200
+
+
+def test_the_guy_is_the_person_the_last_answer_named(assistant):
+    _, guy = converse(assistant, "how was devops born", "who was the guy")
+    assert "Patrick Debois" in guy.rewritten_query and "Patrick Debois" in guy.answer
