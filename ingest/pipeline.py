@@ -8,18 +8,17 @@ from pathlib import Path
 
 import numpy as np
 from langchain_core.documents import Document
-from pydantic import BaseModel
 from tqdm import tqdm
 
 from ingest.catalog import by_source, catalog_of, delete_files, write_files
 from ingest.checks import check_build, check_vectors, drop_repeats, heading_notes, unusable
 from ingest.chunking import Chunker, embedding_text
 from ingest.duplicates import merge_duplicates
-from ingest.decoding import UTF8
 from ingest.embedding import DIMENSIONS, load_embeddings, load_onnx_embeddings
 from ingest.errors import NothingToIngest
 from ingest.loaders import Problem, SourceFile, load_files
 from ingest.manifest import build_manifest, same_build, unchanged_build
+from ingest.report import FileReport, IngestReport, encodings_of, flat_notes
 from ingest.settings import Settings
 from ingest.store import IndexStore
 from ingest.units import sentence_count, wanted_units
@@ -28,40 +27,6 @@ from ingest.units import sentence_count, wanted_units
 # larger one is built beside it and switched in, so readers never see a half-changed corpus.
 IN_PLACE_SHARE = 0.1
 TORCH_FROM = 1000  # texts; a larger embedding step runs on sentence-transformers (embed_texts)
-
-
-class FileReport(BaseModel):
-    """One indexed file: the chunks citing it, the codec it was read in, and what the index
-    left out of it or merged, each note a line ("line 12: heading 'X' has no text under it;
-    left out")."""
-
-    source: str
-    chunks: int
-    encoding: str
-    notes: list[str] = []
-
-
-class IngestReport(BaseModel):
-    """What one ingest did; printed as text or JSON by the CLI. `per_file`: each indexed file;
-    `skipped`: "path: reason" per file left out; `notes`: "source: note" for every note of
-    `per_file`; `encodings`: source name -> codec of each file that was not UTF-8
-    (e.g. {"docs/runbook.txt": "utf-16-le"})."""
-
-    index: str
-    files: list[str]
-    per_file: list[FileReport] = []
-    skipped: list[str]
-    notes: list[str] = []
-    encodings: dict[str, str] = {}
-    chunks: int
-    added: int
-    updated: int
-    removed: int
-    unchanged: int
-    embedded: int
-    sentences_embedded: int = 0
-    embedding_seconds: float = 0.0
-    seconds: float
 
 
 def chunk_files(files: list[SourceFile], settings: Settings):
@@ -85,16 +50,6 @@ def chunk_files(files: list[SourceFile], settings: Settings):
                                                        if file.source in merged else []))
                 for file in kept]
     return chunks, kept, problems, per_file
-
-
-def flat_notes(per_file: list[FileReport]) -> list[str]:
-    """Every file's notes as "source: note" lines."""
-    return [f"{file.source}: {note}" for file in per_file for note in file.notes]
-
-
-def encodings_of(per_file: list[FileReport]) -> dict[str, str]:
-    """The codec of each file that was not read as UTF-8, by source name."""
-    return {file.source: file.encoding for file in per_file if file.encoding not in (UTF8, "pdf")}
 
 
 def _section(metadata: dict) -> tuple:

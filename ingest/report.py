@@ -1,0 +1,52 @@
+"""What an ingest reports: per file (chunks, encoding, notes) and for the whole run; the CLI
+prints it as text or JSON."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from ingest.decoding import UTF8
+
+
+class FileReport(BaseModel):
+    """One indexed file: the chunks citing it, the codec it was read in, and what the index
+    left out of it or merged, each note a line ("line 12: heading 'X' has no text under it;
+    left out")."""
+
+    source: str
+    chunks: int
+    encoding: str
+    notes: list[str] = []
+
+
+class IngestReport(BaseModel):
+    """What one ingest did; printed as text or JSON by the CLI. `per_file`: each indexed file;
+    `skipped`: "path: reason" per file left out; `notes`: "source: note" for every note of
+    `per_file`; `encodings`: source name -> codec of each file that was not UTF-8
+    (e.g. {"docs/runbook.txt": "utf-16-le"})."""
+
+    index: str
+    files: list[str]
+    per_file: list[FileReport] = []
+    skipped: list[str]
+    notes: list[str] = []
+    encodings: dict[str, str] = {}
+    chunks: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    embedded: int
+    sentences_embedded: int = 0
+    embedding_seconds: float = 0.0
+    seconds: float
+
+
+def flat_notes(per_file: list[FileReport]) -> list[str]:
+    """Every file's notes as "source: note" lines."""
+    return [f"{file.source}: {note}" for file in per_file for note in file.notes]
+
+
+def encodings_of(per_file: list[FileReport]) -> dict[str, str]:
+    """The codec of each file that was not read as UTF-8, by source name."""
+    return {file.source: file.encoding for file in per_file if file.encoding not in (UTF8, "pdf")}
