@@ -25,11 +25,12 @@ CTA_PARAGRAPH = 3  # sentences at most: a paragraph this short ending in a call 
 FILLER_PROBABILITY = 0.85  # the classifier must be this sure: a lost fact costs more than a
 #                            sentence of filler kept
 CUES = {name: re.compile(LANGUAGE.lexicon.composer[name], re.I)
-        for name in ("promotion", "points_away")}
+        for name in ("promotion", "points_away", "page_talk", "rhetorical")}
 
 
 def by_cues(sentence: str) -> bool:
-    """The sentence calls to action or points at content only the page shows."""
+    """The sentence calls to action, points at content only the page shows ("A table tells you
+    ..."), or only rejects a phrase ('No "it depends."')."""
     return any(cue.search(sentence) for cue in CUES.values())
 
 

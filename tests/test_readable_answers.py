@@ -178,10 +178,11 @@ Curious how far you can take this? Our backup masterclass has you covered →
 ## Testing restores
 
 A backup that was never restored is not a backup. Restore drills run every Friday on a staging
-server, and a failed drill pages the on-call engineer.
+server, and a failed drill pages the on-call engineer. No "we'll see." A chart shows you how
+long each drill took.
 """
 FILLER = ["Let's get the basics out of the way", "The diagram below shows", "masterclass",
-          "Curious how far"]
+          "Curious how far", 'No "we\'ll see."', "A chart shows you"]
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +203,7 @@ def guide_assistant(tmp_path_factory):
     ("When do the nightly backups run?", "02:00 UTC"),
     ("How are restores tested?", "Restore drills run every Friday"),
     ("What does point-in-time recovery need?", "last nightly copy"),
+    ("What happens when a restore drill fails?", "pages the on-call engineer"),
 ])
 def test_filler_in_a_new_text_is_never_part_of_an_answer(guide_assistant, question, fact):
     [answer] = ask(guide_assistant, question)
@@ -243,3 +245,21 @@ def test_no_bare_no_and_no_sentence_about_another_discipline_leads(corpus_assist
     assert not answer.answer.startswith(("No.", "It's DevOps plus")), answer.answer
     if question.startswith("explain"):
         assert answer.answer.startswith("DevOps is the engineering discipline")
+
+
+@pytest.mark.parametrize(("sentence", "filler"), [
+    ('No "it depends."', True),                       # a slogan rejecting a phrase
+    ("No “we'll see.”", True),
+    ("A table tells you what is different.", True),   # the page on what a figure of its kind does
+    ("A chart shows you how long each drill took.", True),
+    ("Every diagram lists the stages in order.", True),
+    ("No.", False),                                   # a verdict, kept for yes/no questions
+    ("No exceptions are made for hotfixes.", False),
+    ("A data pipeline is broken when the table is stale or the row count drops.", False),
+    ("The substrate is the same.", False),
+    ("Code is text.", False),
+])
+def test_the_filler_cues_catch_slogans_and_page_talk_but_not_statements(sentence, filler):
+    from assistant.filler import by_cues
+
+    assert by_cues(sentence) is filler
