@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from langchain_core.documents import Document
 
 from assistant.schema import Citation
-from ingest.duplicates import sources_of
 from assistant.text import stems
+from ingest.duplicates import sources_of
 
 if TYPE_CHECKING:  # at run time only attributes are read; importing compose loads the index stack
     from assistant.claims import Claim
@@ -72,13 +72,17 @@ def render(pieces: Sequence[Claim | str], sections: Sections | None = None
         own = [c for c in claims if passage[c.doc.id][0].id == first_id]
         run = passage[own[0].doc.id]
         doc = run[0]
-        citations.append(Citation(
-            n=n, chunk_id=doc.id, source=doc.metadata["source"], title=doc.metadata["title"],
-            section=doc.metadata["section"], quote=_quote(run, own),
-            url=doc.metadata.get("url", ""), score=round(max(c.score for c in own), 4),
-            page=doc.metadata.get("page"), also_in=sources_of(doc)[1:],
-        ))
+        citations.append(citation_of(doc, n, _quote(run, own), max(c.score for c in own)))
     return lines, citations
+
+
+def citation_of(doc: Document, n: int, quote: str, score: float) -> Citation:
+    """Source number `n`: `quote` from `doc`, with the chunk's file, title, heading path, URL,
+    page (a PDF's) and the other files that hold the same text; `score` rounded to 4 places."""
+    meta = doc.metadata
+    return Citation(n=n, chunk_id=doc.id, source=meta["source"], title=meta["title"],
+                    section=meta["section"], quote=quote, url=meta.get("url", ""),
+                    score=round(score, 4), page=meta.get("page"), also_in=sources_of(doc)[1:])
 
 
 def _passages(docs: list[Document], sections: Sections | None) -> dict[str, tuple[Document, ...]]:

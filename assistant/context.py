@@ -60,12 +60,12 @@ def with_context(chosen: list[Claim], lead: Claim, chars: int, index: Index, nee
 
 
 def ordered(claims: list[Claim], lead: Claim, needs: Needs) -> list[Claim]:
-    """The lead and what it leans on first, then the rest of its paragraph, then of the lead's
-    section (for a list item:
-    its list, after its intro), then the others; each in the article's order. A list's intro
-    is kept only when two items or more are shown, or an item that is no sentence alone; its items keep the article's order unless the
-    question points at one thing (`Needs.pointed`) or the lead item answers far better than the
-    others (then it comes first)."""
+    """The lead and what it leans on first, then the sentences of its paragraph that point back
+    at it, then the rest of the lead's section (for a list item: its list, after its intro),
+    then the others; each in the article's order. A list's intro is kept only when two items or
+    more are shown, or an item that is no sentence alone; its items keep the article's order
+    unless the question points at one thing (`Needs.pointed`) or the lead item answers far better
+    than the others (then it comes first)."""
     items = {c.item for c in claims if c.item}
     fragment = any(c.item and not c.text.endswith((".", "!", "?")) for c in claims)
     claims = [c for c in claims if not (_is_intro(c) and len(items) < 2 and not fragment)]
@@ -164,7 +164,8 @@ def _subject_line(own: list[Claim], claim: Claim, needs: Needs) -> Claim | None:
 def anchor(lead: Claim, needs: Needs) -> Claim:
     """Where the answer starts: for a yes/no question answered by a passage that opens with the
     article's "No." or "Yes.", the sentence giving its reason; for a lead that points back at
-    the sentence before it ("It's binary."), that sentence (and so on back, while the sentence before can be said here)."""
+    the sentence before it ("It's binary."), that sentence (and so on back, while the sentence
+    before can be said here)."""
     own = unit_claims(lead.doc, lead.score)
     if needs.yes_no and len(own) > 1 and PATTERNS["bare_verdict"].match(own[0].text):
         return own[1]

@@ -104,8 +104,7 @@ def carried_over(text: str, topic: Topic, previous: Topic, asked: str) -> tuple[
     aspects = (topic.aspects + tuple(kept)) if topic.aspects else previous.aspects
     standalone = text
     if disciplines and not topic.disciplines:
-        names = " and ".join(disciplines) if len(disciplines) < 3 else "DevOps, DataOps and MLOps"
-        standalone = f"{text.rstrip('?. ')} ({names})?"
+        standalone = f"{text.rstrip('?. ')} ({_names(disciplines)})?"
     added = tuple(a for a in aspects if a not in topic.aspects)
     if added:
         standalone = f"{standalone} {aspect_words(added)}"

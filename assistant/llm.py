@@ -10,8 +10,7 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.schema import Citation
-from ingest.duplicates import sources_of
+from assistant.citations import citation_of
 from ingest.errors import OpsAssistantError
 
 PROMPT = resources.files("assistant.prompts").joinpath("answer.txt").read_text(encoding="utf-8")
@@ -60,10 +59,6 @@ def llm_answer(model: BaseChatModel, question: str, docs: list[Document], timeou
         raise LLMFailed(f"{type(error).__name__}: {error}") from None
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    citations = [Citation(n=i, chunk_id=doc.id, source=doc.metadata["source"],
-                          title=doc.metadata["title"], section=doc.metadata["section"],
-                          quote=doc.page_content, url=doc.metadata.get("url", ""),
-                          score=round(float(doc.metadata.get("dense", 0.0)), 4),
-                          page=doc.metadata.get("page"), also_in=sources_of(doc)[1:])
+    citations = [citation_of(doc, i, doc.page_content, float(doc.metadata.get("dense", 0.0)))
                  for i, doc in enumerate(docs, 1)]
     return str(reply.content), citations

@@ -28,7 +28,7 @@ MIN_DENSE = 0.35    # below this cosine to every sentence, the question is about
 FULL_COVER = 0.9    # ...unless one chunk holds (nearly) all of its words, as names often are
 WEAK_DENSE = 0.40   # and below this cosine, a question whose words no chunk holds a third of
 WEAK_COVER = 0.34   # is about something else too ("can I leave early on Fridays?")
-MISSING = {name: re.compile(p, re.I) for name, p in LANGUAGE.lexicon.missing.items()}
+MISSING = LANGUAGE.missing
 
 
 ABSENT = ("table", "diagram")  # what a source's editorial note can say its text lacks
@@ -135,8 +135,8 @@ def missing_answer_type(question: str, sentences: list[str], language: Language 
         noun = re.escape(counted.lower().rstrip("s"))
         count = language.lexicon.missing["count"]
         before = count + r"(?:\s+[\w-]+){0,3}?\s+" + noun  # "1.3 million new AI-related jobs"
-        named = noun + r"s?\s*:\s*" + count  # a table row's cell: "Max nodes: 8"
-        if not re.search(f"{before}|{named}", text, re.I):
+        in_cell = noun + r"s?\s*:\s*" + count  # a table row's cell: "Max nodes: 8"
+        if not re.search(f"{before}|{in_cell}", text, re.I):
             return reason("no_count", language, noun=counted)
     if MISSING["how_much_cost"].search(question) and not MISSING["price"].search(text):
         return reason("no_price", language)

@@ -37,7 +37,7 @@ COMPARED = 0.5  # a comparison's best sentence about each discipline, above this
 class Budget:
     sentences: int
     chars: int
-    reach: float = 0.8  # how close to the lead a sentence from elsewhere must come (FAR)
+    reach: float = FAR  # how close to the lead a sentence from elsewhere must come
 
 
 def budget_for(question: str) -> Budget:
@@ -49,7 +49,7 @@ def budget_for(question: str) -> Budget:
         return Budget(2, 400)
     if PATTERNS["more_detail"].search(question):
         return Budget(8, 1200, DETAIL_REACH)
-    return Budget(5, 600, FAR)
+    return Budget(5, 600)
 
 
 def admissible(candidates: list[Claim], needs: Needs) -> list[Claim]:

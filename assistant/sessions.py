@@ -3,8 +3,7 @@ across calls, as a chat window does across messages.
 
 A session is kept as its latest questions (JSON, one file per name under
 `<data_dir>/sessions/`); a new process gets the conversation's context back by asking them again,
-in order, and dropping their answers (as the UI does after a reload: ui/saved.py). The
-Assistant has no way to take a conversation's context back directly.
+in order, and dropping their answers (`resume`, which the UI uses after a reload too).
 """
 
 from __future__ import annotations
@@ -66,14 +65,23 @@ class SavedSessions:
         self.path(session).unlink(missing_ok=True)
 
 
+def resume(assistant: Assistant, session: str, questions: list[str]) -> None:
+    """Give `session` the context of a conversation held elsewhere (a saved session, a page the
+    browser kept), when the Assistant has none for it: its latest KEPT_QUESTIONS questions are
+    asked again, in order, and their answers dropped. The Assistant has no way to take a
+    conversation's context back directly."""
+    if assistant.conversation(session).turns:
+        return
+    for asked in questions[-KEPT_QUESTIONS:]:
+        assistant.ask(asked, session=session)
+
+
 def ask_in_session(assistant: Assistant, sessions: SavedSessions, session: str,
                    question: str) -> Answer:
     """Answer `question` as the next turn of the saved conversation `session`, and save it.
     Raises UnreadableSession (before answering) when the saved file cannot be read."""
     earlier = sessions.questions(session)
-    if not assistant.conversation(session).turns:
-        for asked in earlier:
-            assistant.ask(asked, session=session)
+    resume(assistant, session, earlier)
     answer = assistant.ask(question, session=session)
     sessions.save(session, earlier + [question])
     return answer

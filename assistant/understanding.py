@@ -17,10 +17,10 @@ from functools import cache
 from pydantic import BaseModel, Field
 
 from assistant.backgrounds import find_background, named_background
-from assistant.followups import (asks_again, carried_over, leans_on_context, plain_question,
-                                 with_length_requests)
 from assistant.clauses import content_words, normalized, other_language, split_clauses
 from assistant.conversation import Conversation, Item, Turn
+from assistant.followups import (asks_again, carried_over, leans_on_context, plain_question,
+                                 with_length_requests)
 from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
@@ -165,9 +165,8 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     handles requests to delete personal data?"); a closing intent ("goodbye") read into a
     question asking for a fact ("can I leave early?"); a request for the page's absent table or
     diagram ("show me the comparison table"), which scope answers; any request outside the
-    article when the
-    index holds the user's own files beside it, which may answer it ("what are the deploy
-    steps?", "who is the team lead?")."""
+    article when the index holds the user's own files beside it, which may answer it ("what
+    are the deploy steps?", "who is the team lead?")."""
     language, clause = reader.language, part.resolved
     act = language.act_of(prediction.label)
     if act is Act.question:
@@ -187,9 +186,11 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
                and not all(w in STOPWORDS or reader.is_english_word(w) for w in tokens))
     asks = language.intents[prediction.label].closing and bool(
         language.information_question.search(clause))
-    unaddressed = act is Act.about_assistant and not language.addressed.search(clause)
+    unaddressed = act is Act.about_assistant and not (language.second_person.search(clause)
+                                                      or language.addressed.search(clause))
     files_first = reader.other_files and act is Act.out_of_scope
-    absent = act is Act.out_of_scope and bool(ABSENT.search(clause))  # scope gives the notice
+    absent = act is Act.out_of_scope and any(  # scope gives the notice
+        language.missing[kind].search(clause) for kind in ("table", "diagram"))
     if doubtful or chatter or named or selfless or gibberish or unknown or asks or unaddressed \
             or files_first or absent:
         return Prediction("ask_article", prediction.confidence)
@@ -252,9 +253,6 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
 def pronouns(language: Language) -> re.Pattern:
     refs = language.lexicon.references
     return words_pattern([w for kind in ("person", "group", "thing") for w in refs[kind]])
-
-
-ABSENT = re.compile("|".join(LANGUAGE.lexicon.missing[k] for k in ("table", "diagram")), re.I)
 
 
 def _asked(previous: Part | Turn) -> str:

@@ -8,8 +8,7 @@ from langchain_core.documents import Document
 from ingest.chunking import PATH_SEPARATOR
 from ingest.embedding import DIMENSIONS
 from ingest.errors import DataCheckError
-from ingest.loaders import SourceFile
-from ingest.markdown import parse_sections
+from ingest.markdown import Section
 
 
 def unusable(chunks: list[Document]) -> str | None:
@@ -34,11 +33,11 @@ def drop_repeats(chunks: list[Document]) -> tuple[list[Document], list[str]]:
     return kept, notes
 
 
-def heading_notes(file: SourceFile) -> list[str]:
-    """The headings the index leaves out, as notes for the ingest report: heading lines without
-    words ("###") and headings with no text under them (nor under any heading below them); a
-    heading with text only below it lives on in the heading path of that text."""
-    sections = parse_sections(file.markdown)
+def heading_notes(sections: list[Section]) -> list[str]:
+    """The headings a file's parsed `sections` leave out of the index, as notes for the ingest
+    report: heading lines without words ("###") and headings with no text under them (nor under
+    any heading below them); a heading with text only below it lives on in the heading path of
+    that text."""
     filled = {section.path[:depth] for section in sections if section.blocks
               for depth in range(len(section.path) + 1)}
     notes = []

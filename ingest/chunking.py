@@ -70,12 +70,12 @@ class Chunker:
             return [(piece, line) for piece in pieces]
         return [(piece, line + offset) for offset, piece in enumerate(pieces)]
 
-    def chunk(self, file: SourceFile) -> list[Document]:
-        """The file's chunks in reading order. Each records the source text between it and the
-        chunk before it in its section (`gap`), so neighbouring chunks can be quoted as one
-        passage."""
+    def chunk(self, file: SourceFile, sections: list[Section] | None = None) -> list[Document]:
+        """The file's chunks in reading order (from `sections`, its Markdown parsed already, if
+        given). Each records the source text between it and the chunk before it in its section
+        (`gap`), so neighbouring chunks can be quoted as one passage."""
         documents = []
-        for section in parse_sections(file.markdown):
+        for section in parse_sections(file.markdown) if sections is None else sections:
             path = section.path or (file.title,)
             heading_path = PATH_SEPARATOR.join(path)
             for position, (text, gap, line) in enumerate(self._gapped(section)):

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 UTF8 = "utf-8"
+PDF_TEXT = "pdf"  # the `encoding` of a PDF's text: pypdf reads it, no codec is involved
 # Longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
 BOMS = [(codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
         (codecs.BOM_UTF8, UTF8), (codecs.BOM_UTF16_LE, "utf-16-le"),

@@ -11,7 +11,7 @@ ALSO_IN = "also_in"  # metadata: the other sources of a chunk's text, one per li
 NOT_WORDS = re.compile(r"[\W_]+")
 
 
-def text_key(text: str) -> str:
+def duplicate_key(text: str) -> str:
     """What two near-identical passages share: their letters and digits, case folded (so a
     changed space, a curly quote or a dropped comma makes no difference)."""
     return NOT_WORDS.sub("", text.casefold())
@@ -28,7 +28,7 @@ def merge_duplicates(chunks: list[Document]) -> tuple[list[Document], dict[str, 
     kept, merged = [], {}
     for chunk in chunks:
         source = chunk.metadata["source"]
-        earlier = first.setdefault(text_key(chunk.page_content), chunk)
+        earlier = first.setdefault(duplicate_key(chunk.page_content), chunk)
         if earlier is chunk or earlier.metadata["source"] == source:
             kept.append(chunk)
             continue

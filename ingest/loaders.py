@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.decoding import UTF8, decode
+from ingest.decoding import PDF_TEXT, UTF8, decode
 from ingest.markdown import front_matter
 from ingest.tables import html_table
 
@@ -108,7 +108,7 @@ def _read_pdf(source: str, path: Path, raw: bytes) -> SourceFile | Problem:
         return Problem(str(path), text)
     return SourceFile(source=source, path=path, markdown=text.markdown,
                       title=text.title or path.stem, url="",
-                      sha256=hashlib.sha256(raw).hexdigest(), encoding="pdf",
+                      sha256=hashlib.sha256(raw).hexdigest(), encoding=PDF_TEXT,
                       page_lines=text.page_lines)
 
 

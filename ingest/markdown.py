@@ -8,6 +8,7 @@ A block keeps its source lines as written, so a quote stays verbatim and a list 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import yaml
 
@@ -34,6 +35,7 @@ class Section:
     bare: list[int] = field(default_factory=list)
 
 
+@cache
 def _parser():
     from markdown_it import MarkdownIt  # ~30 ms: imported when a file is parsed
     from mdit_py_plugins.front_matter import front_matter_plugin

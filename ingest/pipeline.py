@@ -18,6 +18,7 @@ from ingest.embedding import DIMENSIONS, load_embeddings, load_onnx_embeddings
 from ingest.errors import NothingToIngest
 from ingest.loaders import Problem, SourceFile, load_files
 from ingest.manifest import build_manifest, same_build, unchanged_build
+from ingest.markdown import parse_sections
 from ingest.report import FileReport, IngestReport, encodings_of, flat_notes
 from ingest.settings import Settings
 from ingest.store import IndexStore
@@ -34,13 +35,14 @@ def chunk_files(files: list[SourceFile], settings: Settings):
     the files kept, a Problem per file left out, and the per-file report of those kept."""
     chunker, chunks, kept, problems, notes = Chunker(settings.max_chunk_chars), [], [], [], {}
     for file in files:
-        file_chunks = chunker.chunk(file)
+        sections = parse_sections(file.markdown)  # once, for the chunks and the notes
+        file_chunks = chunker.chunk(file, sections)
         reason = unusable(file_chunks)
         if reason:
             problems.append(Problem(str(file.path), reason))
             continue
         file_chunks, repeats = drop_repeats(file_chunks)
-        notes[file.source] = heading_notes(file) + repeats
+        notes[file.source] = heading_notes(sections) + repeats
         chunks.extend(file_chunks)
         kept.append(file)
     chunks, merged = merge_duplicates(chunks)

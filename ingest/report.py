@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ingest.decoding import UTF8
+from ingest.decoding import PDF_TEXT, UTF8
 
 
 class FileReport(BaseModel):
@@ -49,4 +49,5 @@ def flat_notes(per_file: list[FileReport]) -> list[str]:
 
 def encodings_of(per_file: list[FileReport]) -> dict[str, str]:
     """The codec of each file that was not read as UTF-8, by source name."""
-    return {file.source: file.encoding for file in per_file if file.encoding not in (UTF8, "pdf")}
+    return {file.source: file.encoding for file in per_file
+            if file.encoding not in (UTF8, PDF_TEXT)}

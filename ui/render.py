@@ -39,7 +39,6 @@ def quote_link(citation: Citation) -> str:
     url = safe_url(citation.url)
     if not url:  # a user's own file: its name
         return f'<span class="source-file">{text_html(citation.source)}</span>'
-
     start = " ".join(citation.quote.split()[:8])
     href = f"{url.split('#')[0]}#:~:text={quote(start, safe='')}"
     return (f'<a class="article-link" href="{escape(href)}" target="_blank" rel="noopener">'

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant import Assistant
+from assistant import Assistant, sessions
 from assistant.schema import Answer
 
 log = logging.getLogger("ops_assistant.ui")
@@ -23,7 +23,6 @@ STORAGE_KEY = "ops-assistant-conversation"
 SECRET = "ops-assistant-browser-state"
 VERSION = 1
 KEPT_TURNS = 40  # the browser keeps the latest turns (a few KB each)
-REPLAYED_TURNS = 12  # the context a restored conversation gets back comes from its latest turns
 EMPTY: dict = {"version": VERSION, "turns": [], "offers": []}
 
 
@@ -52,11 +51,7 @@ def from_browser(value: Any) -> tuple[list[Answer], list[str]]:
 
 
 def resume(assistant: Assistant, turns: list[Answer], session: str) -> None:
-    """Give `session` the context of a conversation shown on the page, when the Assistant has
-    none for it (a reload is a new session, and a restarted server remembers nothing): its
-    latest questions are asked again, in order, and their answers dropped. The Assistant has no
-    way to take a conversation's context back directly."""
-    if not turns or assistant.conversation(session).turns:
-        return
-    for answer in turns[-REPLAYED_TURNS:]:
-        assistant.ask(answer.question, session=session)
+    """Give `session` the context of a conversation shown on the page (a reload is a new
+    session, and a restarted server remembers nothing): assistant/sessions.py's `resume` with
+    the page's questions."""
+    sessions.resume(assistant, session, [answer.question for answer in turns])

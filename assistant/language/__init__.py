@@ -138,6 +138,12 @@ class Language:
         return compiled(self.lexicon.information_question)
 
     @cached_property
+    def missing(self) -> dict[str, re.Pattern]:
+        """The lexicon's `missing` patterns compiled, case-insensitive: what the article's text
+        lacks (its tables, diagrams) and what an answer must hold (a count, a price, a name)."""
+        return {name: re.compile(pattern, re.I) for name, pattern in self.lexicon.missing.items()}
+
+    @cached_property
     def stopwords(self) -> frozenset[str]:
         return frozenset(self.lexicon.stopwords.split())
 
