@@ -22,6 +22,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.errors import ModelIntegrityError
+from ingest.onnx_export import FORMAT
 
 DIMENSIONS = 384
 RECORD = "export.json"
@@ -86,6 +87,8 @@ def export_problem(expected_sha256: str, folder: Path) -> str | None:
         return f"there is no ONNX export of the model in {folder}"
     if record.get("weights_sha256") != expected_sha256:
         return f"the ONNX export in {folder} was made from other weights"
+    if record.get("format") != FORMAT:
+        return f"the ONNX export in {folder} was made by an older version"
     for path, recorded in files.items():
         found = file_sha256(path) if path.is_file() else "missing"
         if found != recorded:

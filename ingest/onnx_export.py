@@ -1,8 +1,12 @@
 """Exporting the verified MiniLM to ONNX, once: the only part of the tool that needs PyTorch.
 
-The export is PyTorch's own `torch.onnx.export` (the torch.export-based exporter) of
-SentenceTransformer's whole forward pass, transformer, mean pooling and normalisation together,
-so that ONNX Runtime gives the finished sentence vector and nothing is pooled by hand.
+The export is PyTorch's own `torch.onnx.export` of SentenceTransformer's whole forward pass,
+transformer, mean pooling and normalisation together, so that ONNX Runtime gives the finished
+sentence vector and nothing is pooled by hand. ONNX Runtime's transformer optimizer then fuses
+each layer's attention, skip + layer norm and GELU into single kernels (one query: ~3 ms instead
+of ~5 on two cores, same vectors to a cosine of 0.9999999). It recognises the attention of the
+TorchScript exporter's graph with the model's plain ("eager") attention, so that is what is
+exported; the torch.export-based exporter's graph is left unfused.
 
 `python -m ingest.onnx_export` makes the export if it is missing or does not match its record
 (scripts/setup.sh runs it).
@@ -21,7 +25,8 @@ from pathlib import Path
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT = "sentence_embedding"
-OPSET = 18
+OPSET = 17
+FORMAT = "fused-bert"  # an export of another format (an older version's) is made again
 
 
 def export_model(weights_folder: Path, target: Path) -> dict:
@@ -46,7 +51,7 @@ def export_model(weights_folder: Path, target: Path) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
     config = json.loads((weights_folder / "sentence_bert_config.json").read_text())
     return {"folder": folder, "files": files, "max_tokens": config["max_seq_length"],
-            "opset": OPSET}
+            "opset": OPSET, "format": FORMAT}
 
 
 def _export(weights_folder: Path, onnx_file: Path) -> None:
@@ -57,7 +62,6 @@ def _export(weights_folder: Path, onnx_file: Path) -> None:
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()
-    logging.getLogger("torch.onnx").setLevel(logging.ERROR)  # "torchvision is not installed"
 
     class Encoder(torch.nn.Module):
         """SentenceTransformer's forward with positional inputs, as the exporter needs them."""
@@ -71,16 +75,29 @@ def _export(weights_folder: Path, onnx_file: Path) -> None:
                         "token_type_ids": token_type_ids}
             return self.model(features)[OUTPUT]
 
-    model = SentenceTransformer(str(weights_folder), device="cpu").eval()
+    model = SentenceTransformer(str(weights_folder), device="cpu",
+                                model_kwargs={"attn_implementation": "eager"}).eval()
     example = model.preprocess(["an example sentence", "a second, longer example sentence"])
-    batch, tokens = torch.export.Dim("batch"), torch.export.Dim("tokens", max=512)
+    plain = onnx_file.with_name("plain.onnx")
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        program = torch.onnx.export(
-            Encoder(model).eval(), tuple(example[name] for name in INPUTS), dynamo=True,
-            opset_version=OPSET, input_names=list(INPUTS), output_names=[OUTPUT],
-            dynamic_shapes=tuple({0: batch, 1: tokens} for _ in INPUTS), verbose=False)
-    program.save(str(onnx_file), external_data=True)
+        torch.onnx.export(
+            Encoder(model).eval(), tuple(example[name] for name in INPUTS), str(plain),
+            dynamo=False, opset_version=OPSET, input_names=list(INPUTS), output_names=[OUTPUT],
+            dynamic_axes={name: {0: "batch", 1: "tokens"} for name in INPUTS})
+    _fuse(plain, onnx_file, model[0].auto_model.config)
+    plain.unlink()
+
+
+def _fuse(plain: Path, onnx_file: Path, config) -> None:
+    """Fuse the BERT layers of `plain` with ONNX Runtime's transformer optimizer and save the
+    result as `onnx_file` with its weights as external data."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    logging.getLogger("onnxruntime.transformers").setLevel(logging.ERROR)
+    fused = optimize_model(str(plain), model_type="bert", num_heads=config.num_attention_heads,
+                           hidden_size=config.hidden_size, opt_level=0)
+    fused.save_model_to_file(str(onnx_file), use_external_data_format=True)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import json
 import logging
 import random
 import shutil
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -95,8 +96,24 @@ def test_an_export_made_from_other_weights_or_with_a_changed_tokenizer_is_not_lo
     folder = shutil.copytree(Settings().onnx_dir, tmp_path / "onnx")
     assert export_problem(MODEL_SHA256, folder) is None
     assert export_problem("0" * 64, folder) == f"the ONNX export in {folder} was made from other weights"
+    record = json.loads((folder / RECORD).read_text())
+    (folder / RECORD).write_text(json.dumps({**record, "format": "plain"}))
+    assert export_problem(MODEL_SHA256, folder) == f"the ONNX export in {folder} was made by an older version"
+    (folder / RECORD).write_text(json.dumps(record))
     tokenizer = folder / json.loads((folder / RECORD).read_text())["folder"] / "tokenizer.json"
     tokenizer.write_text("{}")
     assert export_problem(MODEL_SHA256, folder).startswith(f"{tokenizer}: sha256 is ")
     (folder / RECORD).unlink()
     assert export_problem(MODEL_SHA256, folder) == f"there is no ONNX export of the model in {folder}"
+
+
+def test_the_export_runs_each_layers_attention_as_one_fused_kernel():
+    import onnx
+
+    folder = Settings().onnx_dir
+    record = json.loads((folder / RECORD).read_text())
+    graph = onnx.load(str(folder / record["folder"] / "model.onnx"), load_external_data=False).graph
+    kinds = Counter(node.op_type for node in graph.node)
+    assert record["format"] == "fused-bert"
+    assert kinds["Attention"] == 6 and kinds["SkipLayerNormalization"] == 12  # MiniLM-L6: 6 layers
+    assert kinds["Softmax"] == 0
