@@ -8,7 +8,6 @@ each leans on and the reading order assistant/context.py's.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -77,8 +76,8 @@ class Composer:
                          + ((VERDICT if kinds == {"verdict"} else TYPED)
                             if kinds and answers(base, kinds) else 0.0)
                          + asked_by_heading)
-                claims.append(replace(base, score=score, overlap=lexical,
-                                      asked_words=len(query_stems & unit_stems)))
+                claims.append(Claim(unit, doc, i, score, item=base.item, overlap=lexical,
+                                    asked_words=len(query_stems & unit_stems)))
         best: dict[str, Claim] = {}  # a sentence in two files' chunks is one candidate
         for claim in sorted(claims, key=lambda c: -c.score):
             best.setdefault(same_text(claim.text), claim)

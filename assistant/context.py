@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from langchain_core.documents import Document
 
@@ -190,13 +191,23 @@ def refers_back(claim: Claim, before: list[Claim], needs: Needs) -> bool:
 
 def leans_back(claim: Claim) -> bool:
     """The sentence points back at the one before it ("It's ...", "... fix that.")."""
-    return bool(ANAPHOR.match(claim.text) or PATTERNS["points_back"].search(claim.text))
+    return _leans_back(claim.text)
 
 
 def names_back(claim: Claim) -> bool:
     """The sentence names what the sentence before said ("that assumption", "... were not
     designed to fix that."): knowing the subject does not make it read on its own."""
-    return bool(PATTERNS["names_back"].search(claim.text) or PATTERNS["points_back"].search(claim.text))
+    return _names_back(claim.text)
+
+
+@lru_cache(maxsize=16384)  # every candidate sentence, for every question
+def _leans_back(sentence: str) -> bool:
+    return bool(ANAPHOR.match(sentence) or PATTERNS["points_back"].search(sentence))
+
+
+@lru_cache(maxsize=16384)
+def _names_back(sentence: str) -> bool:
+    return bool(PATTERNS["names_back"].search(sentence) or PATTERNS["points_back"].search(sentence))
 
 
 def stands(claim: Claim, needs: Needs) -> bool:

@@ -11,6 +11,7 @@ call to action (lexicon `composer.promotion`) and a pointer at what only the web
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 from langchain_core.documents import Document
@@ -28,6 +29,7 @@ CUES = {name: re.compile(LANGUAGE.lexicon.composer[name], re.I)
         for name in ("promotion", "points_away", "page_talk", "rhetorical")}
 
 
+@lru_cache(maxsize=16384)  # every candidate sentence, for every question
 def by_cues(sentence: str) -> bool:
     """The sentence calls to action, points at content only the page shows ("A table tells you
     ..."), or only rejects a phrase ('No "it depends."')."""

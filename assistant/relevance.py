@@ -5,6 +5,7 @@ discipline the sentence is about, and whether it is a call to action."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from langchain_core.documents import Document
 
@@ -15,6 +16,8 @@ from assistant.topics import ASPECT_PATTERNS, DISCIPLINES, LANGUAGE, Topic, subj
 PATTERNS = {name: re.compile(p, re.I) for name, p in LANGUAGE.lexicon.composer.items()}
 DATES = re.compile(LANGUAGE.lexicon.dates, re.I)
 DEFINES = 0.2  # a sentence that defines an asked discipline, for a definition question
+DEFINITION = {name: re.compile(rf"{name} is (?:a|an|the)\b") for name in DISCIPLINES}
+OPENS_WITH = {name: re.compile(rf"(?:{name})\b") for name in DISCIPLINES}
 TYPED = 0.12   # a sentence holding what the question word asks for (who: a person, when: a date)
 RANKED = 0.15  # per ranking word (up to two) of a sentence, for a question about a ranking
 RANK_WINDOW = 3  # words; how near a ranking word must be to what is ranked
@@ -69,9 +72,14 @@ def answers_kind(sentence: str, kinds: set[str]) -> bool:
 
 def promotion_penalty(doc: Document, query: str) -> float:
     """Calls to action (courses, challenges, guides) are not answers, unless asked about."""
-    if PATTERNS["promotion"].search(doc.page_content) and not PATTERNS["promotion"].search(query):
+    if promotes(doc.page_content) and not PATTERNS["promotion"].search(query):
         return -0.3
     return 0.0
+
+
+@lru_cache(maxsize=8192)  # every retrieved chunk, for every question
+def promotes(text: str) -> bool:
+    return bool(PATTERNS["promotion"].search(text))
 
 
 def references_penalty(doc: Document, query: str) -> float:
@@ -103,10 +111,10 @@ def bonus(unit: str, section: str, query: str, topic: Topic) -> float:
     elif any(pattern.search(unit) for pattern in aspects):
         bonus += 0.1
     names = topic.disciplines
-    if "definition" in topic.aspects and any(re.match(rf"{n} is (?:a|an|the)\b", unit) for n in names):
+    if "definition" in topic.aspects and any(DEFINITION[n].match(unit) for n in names):
         bonus += DEFINES  # "X is the ...": what a definition question asks
     others = [n for n in DISCIPLINES if n not in names]
-    if names and len(names) < 3 and any(re.match(rf"(?:{n})\b", unit) for n in others):
+    if names and len(names) < 3 and any(OPENS_WITH[n].match(unit) for n in others):
         bonus -= 0.15
     elif (names and len(names) < 3 and any(DISCIPLINES[n].search(unit) for n in others)
           and not any(DISCIPLINES[n].search(unit) for n in names)):

@@ -32,6 +32,7 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+@lru_cache(maxsize=16384)  # every candidate sentence, for every question
 def same_text(text: str) -> str:
     """What two copies of one sentence or passage share however they are spaced or cased: the
     key under which the answerer keeps one of them (a file ingested twice, a copy of it)."""
@@ -68,7 +69,12 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def stems(text: str) -> list[str]:
     """Stemmed content words (stopwords removed), the unit of lexical matching."""
-    return stem_words(words(text))
+    return list(_stems(text))
+
+
+@lru_cache(maxsize=16384)
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(stem_words(words(text)))
 
 
 def stem_words(tokens: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from langchain_core.documents import Document
 
@@ -27,7 +28,8 @@ ANAPHOR = re.compile(r"^(?:it|its|it's|that|that's|this|these|they|they're|those
 BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
-def units(text: str) -> list[tuple[str, int | None]]:
+@lru_cache(maxsize=8192)  # the composer asks again for every chunk it scores
+def units(text: str) -> tuple[tuple[str, int | None], ...]:
     """A chunk's citable units: each sentence of a paragraph or of a bullet, with the number of
     the bullet it belongs to (None for a paragraph's). A line wrapped inside a paragraph or a
     bullet (Markdown's soft line break) reads on as one line: "It needs the last\nnightly copy."
@@ -38,7 +40,7 @@ def units(text: str) -> list[tuple[str, int | None]]:
         bullet += is_item
         found += [(part.strip(), bullet if is_item else None)
                   for part in SENTENCE_END.split(line) if part.strip()]
-    return found
+    return tuple(found)
 
 
 def _logical_lines(text: str) -> list[tuple[str, bool]]:

@@ -219,7 +219,7 @@ def test_closing_hashes_and_hash_inside_words():
 
 
 def test_a_line_wrapped_inside_a_paragraph_or_bullet_is_part_of_its_sentence():
-    assert units("Recovery replays the log. It needs the last\nnightly copy and every\nlog segment.") == [
-        ("Recovery replays the log.", None), ("It needs the last nightly copy and every log segment.", None)]
-    assert units("All three:\n\n- Use CI/CD\n  across all three\n- Rely on containers") == [
-        ("All three:", None), ("Use CI/CD across all three", 0), ("Rely on containers", 1)]
+    assert units("Recovery replays the log. It needs the last\nnightly copy and every\nlog segment.") == (
+        ("Recovery replays the log.", None), ("It needs the last nightly copy and every log segment.", None))
+    assert units("All three:\n\n- Use CI/CD\n  across all three\n- Rely on containers") == (
+        ("All three:", None), ("Use CI/CD across all three", 0), ("Rely on containers", 1))
