@@ -259,3 +259,12 @@ def test_bench_helpers_time_warm_asks(shared):
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 0.5) == 3.0
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 0.95) == 5.0
     assert percentile([7.0], 0.95) == 7.0
+
+
+def test_bench_alternates_ask_passes_with_the_sentence_transformers_yardstick(shared):
+    from assistant.bench import paired_passes
+    from assistant.evaluation import load_golden
+
+    asks, encodes = paired_passes(shared, load_golden()[:2], passes=2)
+    assert len(asks) == len(encodes) == 4
+    assert all(t > 0 for t in asks + encodes)
