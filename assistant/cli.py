@@ -196,7 +196,7 @@ def check_language_command() -> None:
     with expected_errors():
         language = load()
         settings = load_settings()
-        store = IndexStore(settings)
+        store = IndexStore(settings, create=False)
         with read_errors(settings):
             got = store.read_all(store.require_active(), ["documents", "metadatas"])
     found = problems(language, got["documents"], {m["section"] for m in got["metadatas"]})

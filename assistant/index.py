@@ -77,7 +77,7 @@ class Index:
         Reads the chunks (from the build's catalog when it can) and the sentence vectors ingest
         stored; embeds nothing, but for a build written before sentence vectors were stored
         (those `previous`, the Index this one replaces, holds are kept)."""
-        store = IndexStore(settings)
+        store = IndexStore(settings, create=False)
         with read_errors(settings):
             collection = store.require_active()
             documents = read_catalog(store, collection) or _read_chunks(store, collection)

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ingest.embedding import export_problem, file_sha256, model_dir
+from ingest.errors import IndexDamaged, IndexMissing
 from ingest.loaders import load_files
 from ingest.manifest import corpus_hash
 from ingest.pipeline import chunk_files
@@ -36,9 +37,14 @@ class IndexStatus(BaseModel):
 
 def index_status(settings: Settings) -> IndexStatus:
     """Compare the active build's manifest with the corpus on disk and the installed model."""
-    store = IndexStore(settings)
-    collection = store.active()
-    manifest = store.manifest() or {}
+    try:
+        store = IndexStore(settings, create=False)
+    except IndexDamaged:
+        raise
+    except IndexMissing:  # reported as not built; the folder is not created by looking
+        store = None
+    collection = store.active() if store else None
+    manifest = (store.manifest() if store else None) or {}
     paths = [Path(p) for p in manifest.get("paths", [str(settings.corpus_dir)])]
     files, _ = load_files(paths, settings.max_file_bytes)
     _, files, _, _ = chunk_files(files, settings)
@@ -46,7 +52,7 @@ def index_status(settings: Settings) -> IndexStatus:
     weights = model_dir() / "model.safetensors"
     found = file_sha256(weights) if weights.is_file() else "missing"
     stale, reason = _staleness(collection is not None, manifest, current, settings)
-    if collection is not None and store.interrupted():
+    if store is not None and collection is not None and store.interrupted():
         stale, reason = True, ("an ingest was interrupted while updating the index (it still "
                                "answers): run `ops-assistant ingest` to finish it")
     return IndexStatus(

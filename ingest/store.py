@@ -30,11 +30,13 @@ UNITS = "-units"  # suffix of the collection beside each build that holds its se
 BESIDE = ("-units", "-catalog")  # every collection kept beside a build (ingest/catalog.py)
 
 
-def connect(settings: Settings) -> ClientAPI:
-    """An embedded client on data_dir, or an HTTP client when chroma_url is set; no telemetry."""
+def connect(settings: Settings, create: bool = True) -> ClientAPI:
+    """An embedded client on data_dir, or an HTTP client when chroma_url is set; no telemetry.
+    `create=False` (a reader): IndexMissing when the embedded folder holds no index, which is
+    then left as it was (a mistyped path gets no folder)."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if not settings.chroma_url:
-        return _open_folder(settings, chroma_settings)
+        return _open_folder(settings, chroma_settings, create)
     url = urlparse(settings.chroma_url)
     try:
         client = chromadb.HttpClient(
@@ -49,9 +51,11 @@ def connect(settings: Settings) -> ClientAPI:
     return client
 
 
-def _open_folder(settings: Settings, chroma_settings: ChromaSettings) -> ClientAPI:
+def _open_folder(settings: Settings, chroma_settings: ChromaSettings, create: bool) -> ClientAPI:
     """The embedded client; a folder Chroma cannot read is IndexDamaged, with the fix."""
     folder = str(settings.chroma_dir)
+    if not create and not (settings.chroma_dir / "chroma.sqlite3").is_file():
+        raise IndexMissing(f"no index at {settings.index_location}; run `ops-assistant ingest` first")
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(path=folder, settings=chroma_settings)
@@ -90,9 +94,10 @@ def revision_of(build: Collection) -> tuple[str, str]:
 class IndexStore:
     """The builds of one index (collections named `<base>-<id>`) and the pointer to the active one."""
 
-    def __init__(self, settings: Settings, client: ClientAPI | None = None):
+    def __init__(self, settings: Settings, client: ClientAPI | None = None, create: bool = True):
+        """`create=False` for a reader: see `connect`."""
         self.settings = settings
-        self.client = client or connect(settings)
+        self.client = client or connect(settings, create)
         self.base = settings.collection
         self.pointer_name = f"{self.base}-active"
         self.build_name = re.compile(re.escape(self.base) + r"-[0-9a-f]{12}")

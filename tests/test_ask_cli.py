@@ -198,6 +198,16 @@ def test_without_an_index_one_line_error_and_no_traceback(args):
     assert len(errors) == 1 and errors[0].startswith("Error:"), result.stderr
 
 
+def test_asking_or_checking_a_data_folder_with_no_index_leaves_no_folder_behind(user_dir):
+    """A mistyped OPS_ASSISTANT_DATA_DIR had been created, with an empty chroma.sqlite3 in it."""
+    from ingest.cli import app as ingest_app
+
+    assert invoke("ask", "What is DevOps?").exit_code == 1
+    status = CliRunner().invoke(ingest_app, ["status", "--json"])
+    assert status.exit_code == 0 and json.loads(status.stdout)["built"] is False
+    assert not user_dir.exists()
+
+
 def test_ask_without_a_question_is_a_usage_error(indexed):
     result = invoke("ask")
     assert result.exit_code == 2
