@@ -181,7 +181,8 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     selfless = act is Act.background and not (language.first_person.search(clause)
                                               or named_background(clause, language))
     tokens = words(clause)
-    gibberish = not any(w in STOPWORDS or reader.is_english_word(w) for w in tokens)
+    gibberish = not any(w in STOPWORDS or w in language.chat_words or reader.is_english_word(w)
+                        for w in tokens)
     unknown = (act is Act.about_assistant and not language.second_person.search(clause)
                and not all(w in STOPWORDS or reader.is_english_word(w) for w in tokens))
     asks = language.intents[prediction.label].closing and bool(

@@ -76,6 +76,15 @@ def test_what_about_devops_after_a_definition_defines_devops(assistant):
     assert not has_fact(devops, "takes ML models from notebooks")
 
 
+def test_a_new_question_about_what_a_discipline_is_does_not_inherit_the_last_aspect(assistant):
+    """It had been read as about monitoring, and answered with a data pipeline's sentence."""
+    _, defined = converse(assistant, "how is monitoring different for ml models",
+                          "explain in one sentence what mlops is")
+    assert "monitor" not in defined.rewritten_query.lower()
+    assert has_fact(defined, "MLOps is essentially DevOps plus DataOps")
+    assert not has_fact(defined, "data pipeline is broken")
+
+
 def test_which_one_pays_more_and_why_after_a_salary_question(assistant):
     _, more, why = converse(assistant,
                             "How do salaries compare across DevOps, DataOps and MLOps?",

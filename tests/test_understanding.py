@@ -74,6 +74,23 @@ def test_gibberish_is_a_question_for_scope_to_decline(reader):
     assert understand("zxqv plorf", Conversation(), reader).act is Act.question
 
 
+def test_every_small_talk_example_is_small_talk_though_no_dictionary_lists_its_words(reader):
+    """"thx", "kk", "lol": chat abbreviations are not gibberish (they had been declined)."""
+    language = load()
+    examples = [(name, str(e)) for name, i in language.intents.items()
+                if i.act is Act.small_talk for e in i.examples]
+    misread = [(text, got.intent) for name, text in examples
+               if (got := understand(text, Conversation(), reader)).intent != name]
+    assert misread == []
+
+
+@pytest.mark.parametrize("text", ["explain in one sentence what mlops is",
+                                  "tell me what the term dataops means", "what devops is?"])
+def test_a_question_asking_what_something_is_in_indirect_word_order_asks_for_its_definition(text):
+    assert "definition" in topic_of(text).aspects
+    assert "definition" not in topic_of("what the difference is between devops and mlops").aspects
+
+
 @pytest.mark.parametrize(("text", "clauses"), [
     ("who started devops, and who started dataops?", ["who started devops", "who started dataops?"]),
     ("what is mlops and why does it exist", ["what is mlops", "why does it exist"]),

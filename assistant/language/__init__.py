@@ -148,6 +148,14 @@ class Language:
         return frozenset(self.lexicon.stopwords.split())
 
     @cached_property
+    def chat_words(self) -> frozenset[str]:
+        """Every word of the small-talk examples ("thx", "kk", "lol"): chat, though no dictionary
+        lists it."""
+        return frozenset(word.strip(".,!?'") for intent in self.intents.values()
+                         if intent.act is Act.small_talk
+                         for example in intent.examples for word in str(example).lower().split())
+
+    @cached_property
     def synonyms(self) -> list[tuple[re.Pattern, str]]:
         return [(re.compile(p, re.I), replacement) for p, replacement in self.lexicon.lexical_synonyms]
 
