@@ -190,7 +190,8 @@ def refers_back(claim: Claim, before: list[Claim], needs: Needs) -> bool:
 
 
 def leans_back(claim: Claim) -> bool:
-    """The sentence points back at the one before it ("It's ...", "... fix that.")."""
+    """The sentence points back at the one before it ("It's ...", "Catching it ...", "... fix
+    that.")."""
     return _leans_back(claim.text)
 
 
@@ -202,7 +203,8 @@ def names_back(claim: Claim) -> bool:
 
 @lru_cache(maxsize=16384)  # every candidate sentence, for every question
 def _leans_back(sentence: str) -> bool:
-    return bool(ANAPHOR.match(sentence) or PATTERNS["points_back"].search(sentence))
+    return bool(ANAPHOR.match(sentence) or PATTERNS["acts_on_pointer"].match(sentence)
+                or PATTERNS["points_back"].search(sentence))
 
 
 @lru_cache(maxsize=16384)

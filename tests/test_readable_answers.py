@@ -63,6 +63,15 @@ def test_a_sentence_that_stands_for_another_comes_after_it(corpus_assistant):
     assert testing.answer.startswith("DevOps testing answers one question")
 
 
+def test_a_sentence_doing_something_to_a_pronoun_comes_after_what_the_pronoun_stands_for(
+        corpus_assistant):
+    """"Catching it requires monitoring ..." had been given without the sentence about the model
+    that "it" stands for (newcomer trial)."""
+    answer, = ask(corpus_assistant, "How does MLOps handle monitoring?")
+    catching = answer.answer.index("Catching it requires")
+    assert 0 <= answer.answer.find("A model can be broken while still returning 200s") < catching
+
+
 def _paragraph_subjects() -> dict[str, str]:
     """Each sentence of an article paragraph that opens with a discipline's name, to that name."""
     text = (Settings().corpus_dir / "devops-vs-dataops-vs-mlops.md").read_text(encoding="utf-8")
