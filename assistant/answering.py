@@ -99,12 +99,17 @@ class Answerer:
         if (verdict.reason or own) and part.item is None:
             return PartReply(part, declined=own or verdict.reason, docs=docs)
         claims = self.composer.compose(part, docs, found.said, missing=bool(verdict.notice))
+        nothing_new = part.again and bool(found.said) and all(c.text in found.said for c in claims)
+        if nothing_new:  # "tell me more" of all there is: the whole answer again, saying so
+            claims = self.composer.compose(part, docs, missing=bool(verdict.notice))
         verdict = from_source(verdict, [c.doc.metadata["source"] for c in claims], self.lacking)
         missing = missing_answer_type(query, [c.text for c in claims])
         if missing and not verdict.notice:
             return PartReply(part, declined=missing, docs=docs)
-        return PartReply(part, ([verdict.notice] if verdict.notice else []) + claims,
-                         items=items_of(claims), docs=docs)
+        notices = [verdict.notice] if verdict.notice else []
+        if nothing_new:
+            notices.append(LANGUAGE.replies.notices["no_more"])
+        return PartReply(part, notices + claims, items=items_of(claims), docs=docs)
 
 
 def _reads_alone(part: Part, said: frozenset[str]) -> bool:

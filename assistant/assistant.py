@@ -29,6 +29,7 @@ from assistant.llm import LLMFailed, llm_answer, load_chat_model
 from assistant.recommender import Recommender
 from assistant.references import Context, mentions_in
 from assistant.schema import Answer
+from assistant.selection import asks_more
 from assistant.spelling import Speller
 from assistant.text import clean, printable, same_text, sentences, without_markup
 from assistant.topics import LANGUAGE, Topic, disciplines_in
@@ -231,13 +232,15 @@ class Assistant:
                       said: frozenset[str] = frozenset()) -> Outcome:
         """Each part through the chain, joined into one answer; a part the article does not
         answer is said so in a line of its own, and an answer with no part answered declines.
-        A follow-up does not quote again what the previous answer quoted (`said`)."""
+        A follow-up does not quote again what the previous answer quoted (`said`), and "tell me
+        more" quotes what it left out."""
         answered: list[PartReply] = []
         for part in parts:  # a part that only points at a declined one ("..., and how is it ...")
             if answered and answered[-1].declined and part.dangling:
                 answered.append(PartReply(part, declined=answered[-1].declined))
             else:
-                ask = Ask(part, said if part.follow_up and not part.again else frozenset())
+                new_only = part.follow_up and (not part.again or asks_more(part.text))
+                ask = Ask(part, said if new_only else frozenset())
                 answered.append(self.answerer.chain.invoke(ask))
         kept = [r for r in answered if not r.declined]
         standalone = " ".join(p.standalone for p in parts)

@@ -52,6 +52,11 @@ def budget_for(question: str) -> Budget:
     return Budget(5, 600)
 
 
+def asks_more(question: str) -> bool:
+    """The question asks for more detail ("tell me more", "in more detail")."""
+    return bool(PATTERNS["more_detail"].search(question))
+
+
 def admissible(candidates: list[Claim], needs: Needs) -> list[Claim]:
     """The candidates an answer may use, best first: usable, standing where they are and on the
     point (within RELEVANT of the best, filler included); filler the question asks about word for

@@ -72,6 +72,15 @@ def test_a_sentence_doing_something_to_a_pronoun_comes_after_what_the_pronoun_st
     assert 0 <= answer.answer.find("A model can be broken while still returning 200s") < catching
 
 
+def test_tell_me_more_gives_what_was_left_out_or_says_there_is_no_more(corpus_assistant):
+    """"tell me more" had repeated the previous answer word for word (newcomer trial)."""
+    why, more = ask(corpus_assistant, "why does mlops exist", "can you explain that in more detail?")
+    assert set(answer_sentences(more.answer)) - set(answer_sentences(why.answer))
+    coined, again = ask(corpus_assistant, "who coined dataops", "tell me more")
+    assert again.answer.startswith("That is all I found in the article about it:")
+    assert has_fact(again, "Lenny Liebmann") and has_fact(coined, "Lenny Liebmann")
+
+
 def _paragraph_subjects() -> dict[str, str]:
     """Each sentence of an article paragraph that opens with a discipline's name, to that name."""
     text = (Settings().corpus_dir / "devops-vs-dataops-vs-mlops.md").read_text(encoding="utf-8")
