@@ -18,6 +18,7 @@ DATES = re.compile(LANGUAGE.lexicon.dates, re.I)
 DEFINES = 0.2  # a sentence that defines an asked discipline, for a definition question
 DEFINITION = {name: re.compile(rf"{name} is (?:a|an|the)\b") for name in DISCIPLINES}
 OPENS_WITH = {name: re.compile(rf"(?:{name})\b") for name in DISCIPLINES}
+OBJECTS = LANGUAGE.object_patterns
 TYPED = 0.12   # a sentence holding what the question word asks for (who: a person, when: a date)
 RANKED = 0.15  # per ranking word (up to two) of a sentence, for a question about a ranking
 RANK_WINDOW = 3  # words; how near a ranking word must be to what is ranked
@@ -116,9 +117,10 @@ def bonus(unit: str, section: str, query: str, topic: Topic) -> float:
     others = [n for n in DISCIPLINES if n not in names]
     if names and len(names) < 3 and any(OPENS_WITH[n].match(unit) for n in others):
         bonus -= 0.15
-    elif (names and len(names) < 3 and any(DISCIPLINES[n].search(unit) for n in others)
+    elif (names and len(names) < 3 and any(DISCIPLINES[n].search(unit) or OBJECTS[n].search(unit)
+                                           for n in others)
           and not any(DISCIPLINES[n].search(unit) for n in names)):
-        bonus -= 0.1  # names only the other disciplines
+        bonus -= 0.1  # about the other disciplines only: names them or what they keep running
     if "history" in topic.aspects and PATTERNS["origin"].search(unit):
         bonus += 0.1
     if "salary" in topic.aspects and PATTERNS["figure"].search(unit):

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from answer_checks import check_contract, check_grounded, has_fact
+from answer_checks import check_contract, check_grounded, first_sentence, has_fact
 from assistant import Assistant
 from assistant.readability import answer_sentences
 
@@ -83,6 +83,14 @@ def test_a_new_question_about_what_a_discipline_is_does_not_inherit_the_last_asp
     assert "monitor" not in defined.rewritten_query.lower()
     assert has_fact(defined, "MLOps is essentially DevOps plus DataOps")
     assert not has_fact(defined, "data pipeline is broken")
+
+
+def test_what_about_dataops_after_monitoring_answers_with_the_data_pipeline_sentence(assistant):
+    """A sentence about what another discipline keeps running ("A web app is broken when ...")
+    had led the answer about DataOps (newcomer trial)."""
+    mlops, dataops = converse(assistant, "How does MLOps handle monitoring?", "what about dataops?")
+    assert has_fact(mlops, "A model can be broken while still returning 200s")
+    assert first_sentence(dataops).startswith("A data pipeline is broken when the table is stale")
 
 
 def test_which_one_pays_more_and_why_after_a_salary_question(assistant):

@@ -89,6 +89,11 @@ class Language:
         return {name: compiled(p) for name, p in self.lexicon.disciplines.items()}
 
     @cached_property
+    def object_patterns(self) -> dict[str, re.Pattern]:
+        """What each discipline keeps running ("data pipeline": DataOps), by discipline."""
+        return {name: compiled(p) for name, p in self.lexicon.discipline_objects.items()}
+
+    @cached_property
     def all_three(self) -> re.Pattern:
         return compiled(self.lexicon.all_three)
 

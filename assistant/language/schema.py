@@ -151,6 +151,7 @@ class Aspect(_Data):
 
 class Lexicon(_Data):
     disciplines: dict[str, list[str]]
+    discipline_objects: dict[str, list[str]]
     all_three: list[str]
     comparison: list[str]
     conclusions: list[str]
@@ -187,7 +188,7 @@ class Lexicon(_Data):
     stopwords: str
     lexical_synonyms: list[tuple[str, str]]
 
-    @field_validator("disciplines", "aspects", "recommender_followups")
+    @field_validator("disciplines", "discipline_objects", "aspects", "recommender_followups")
     @classmethod
     def _compile_maps(cls, value):
         for item in value.values():
