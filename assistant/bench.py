@@ -74,10 +74,15 @@ def warm_pass(assistant: Assistant, golden: list[GoldenQuestion]) -> list[float]
     return timings
 
 
-def warm_latencies(assistant: Assistant, golden: list[GoldenQuestion], passes: int) -> list[float]:
-    """`passes` timed passes of `warm_pass`, after one untimed warm-up pass."""
+def warm_up(assistant: Assistant, golden: list[GoldenQuestion]) -> None:
+    """One untimed pass: every question asked once, each in a fresh session."""
     for item in golden:
         assistant.ask(item.question, session=f"warm-{uuid.uuid4().hex}")
+
+
+def warm_latencies(assistant: Assistant, golden: list[GoldenQuestion], passes: int) -> list[float]:
+    """`passes` timed passes of `warm_pass`, after `warm_up`."""
+    warm_up(assistant, golden)
     return [t for _ in range(passes) for t in warm_pass(assistant, golden)]
 
 
@@ -111,7 +116,7 @@ def paired_passes(assistant: Assistant, golden: list[GoldenQuestion], passes: in
     yardstick = Yardstick()
     questions = [item.question for item in golden]
     try:
-        warm_latencies(assistant, golden, passes=0)
+        warm_up(assistant, golden)
         yardstick.timed_pass(questions)
         asks, encodes = [], []
         for _ in range(passes):

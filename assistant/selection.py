@@ -6,7 +6,6 @@ the lead's related sentences and others that come close, within the length the q
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,7 +13,8 @@ from assistant.claims import Claim, unit_claims
 from assistant.context import SHORT_PARAGRAPH, Needs, needs_antecedent, stands
 from assistant.filler import by_cues
 from assistant.language.schema import compiled
-from assistant.relevance import PATTERNS, answers_kind, asked_kinds, ranking_direction, ranking_score
+from assistant.relevance import (DEFINITION, PATTERNS, answers_kind, asked_kinds, ranking_direction,
+                                 ranking_score)
 from assistant.text import stems
 from assistant.topics import ANAPHOR, DISCIPLINES, LANGUAGE, Topic, subject_of
 
@@ -47,7 +47,7 @@ def budget_for(question: str) -> Budget:
         return Budget(1, 400)
     if PATTERNS["briefly"].search(question):
         return Budget(2, 400)
-    if PATTERNS["more_detail"].search(question):
+    if asks_more(question):
         return Budget(8, 1200, DETAIL_REACH)
     return Budget(5, 600)
 
@@ -166,7 +166,7 @@ def _aboutness(claim: Claim, name: str, defining: bool) -> int:
     2 naming it among others, 3 not about it."""
     subject = subject_of(claim.doc.page_content)
     names = {n for n in DISCIPLINES if DISCIPLINES[n].search(claim.text)}
-    if defining and re.match(rf"{name} is (?:a|an|the)\b", claim.text):
+    if defining and DEFINITION[name].match(claim.text):
         return 0
     if names <= {name} and (name in names or subject == name) and subject in (None, name):
         return 1

@@ -52,7 +52,7 @@ def index_status(settings: Settings) -> IndexStatus:
     weights = model_dir() / "model.safetensors"
     found = file_sha256(weights) if weights.is_file() else "missing"
     stale, reason = _staleness(collection is not None, manifest, current, settings)
-    if store is not None and collection is not None and store.interrupted():
+    if collection is not None and store.interrupted():
         stale, reason = True, ("an ingest was interrupted while updating the index (it still "
                                "answers): run `ops-assistant ingest` to finish it")
     return IndexStatus(

@@ -55,7 +55,7 @@ def _open_folder(settings: Settings, chroma_settings: ChromaSettings, create: bo
     """The embedded client; a folder Chroma cannot read is IndexDamaged, with the fix."""
     folder = str(settings.chroma_dir)
     if not create and not (settings.chroma_dir / "chroma.sqlite3").is_file():
-        raise IndexMissing(f"no index at {settings.index_location}; run `ops-assistant ingest` first")
+        raise no_index(settings)
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(path=folder, settings=chroma_settings)
@@ -65,6 +65,10 @@ def _open_folder(settings: Settings, chroma_settings: ChromaSettings, create: bo
         SharedSystemClient._identifier_to_system.pop(folder, None)
         raise IndexDamaged(f"cannot read the index at {folder} ({error}); delete that folder "
                            "and run `ops-assistant ingest`") from None
+
+
+def no_index(settings: Settings) -> IndexMissing:
+    return IndexMissing(f"no index at {settings.index_location}; run `ops-assistant ingest` first")
 
 
 @contextmanager
@@ -119,9 +123,7 @@ class IndexStore:
     def require_active(self) -> Collection:
         collection = self.active()
         if collection is None:
-            raise IndexMissing(
-                f"no index at {self.settings.index_location}; run `ops-assistant ingest` first"
-            )
+            raise no_index(self.settings)
         return collection
 
     def manifest(self) -> dict | None:
