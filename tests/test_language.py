@@ -50,6 +50,11 @@ def test_malformed_data_is_refused_with_its_file_and_problem(name, change, probl
         Language(edited(name, change))
 
 
+def test_a_file_that_is_not_yaml_is_refused_with_its_name():
+    with pytest.raises(LanguageDataError, match=re.escape("lexicon.yaml is not valid YAML")):
+        Language({**read_files(), "lexicon": "list_cues: [unclosed"})
+
+
 def test_problems_name_what_the_index_does_not_hold():
     language = load()
     found = problems(language, ["Some unrelated text about bread."], {"Baking"})

@@ -37,6 +37,8 @@ FILES = {"intents": Intents, "backgrounds": Backgrounds, "framework": Framework,
 TRAINING_FILES = ("intents", "backgrounds", "sentences")
 FILLER, CONTENT = "filler", "content"
 OTHER_ROLE = "other role"
+# libyaml's parser: the same safe loading, about 10x faster (0.1 s of every cold start)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Language:
@@ -181,7 +183,7 @@ class Language:
 
 def _parse(name: str, model, text: str):
     try:
-        return model.model_validate(yaml.safe_load(text))
+        return model.model_validate(yaml.load(text, Loader=SAFE_LOADER))  # noqa: S506 - safe
     except yaml.YAMLError as error:
         raise LanguageDataError(f"{name}.yaml is not valid YAML: {error}") from None
     except ValidationError as error:
