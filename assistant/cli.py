@@ -43,8 +43,9 @@ def ask_command(
     new: Annotated[bool, typer.Option("--new", help="Start --session's conversation afresh.")] = False,
 ) -> None:
     """Answer a question with numbered citations, or a stream of JSON lines with --jsonl."""
-    if not jsonl and question is None:
-        raise typer.BadParameter("give a question, or --jsonl to read JSON lines from stdin")
+    if not jsonl and not (question or "").strip():
+        empty = "" if question is None else " (this one is empty)"
+        raise typer.BadParameter(f"give a question{empty}, or --jsonl to read JSON lines from stdin")
     with expected_errors():
         assistant = load_assistant()
     if jsonl:

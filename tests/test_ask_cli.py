@@ -208,10 +208,12 @@ def test_asking_or_checking_a_data_folder_with_no_index_leaves_no_folder_behind(
     assert not user_dir.exists()
 
 
-def test_ask_without_a_question_is_a_usage_error(indexed):
-    result = invoke("ask")
+@pytest.mark.parametrize("arguments", [(), ("",), ("  ",)])
+def test_ask_without_a_question_is_a_usage_error(indexed, arguments):
+    result = invoke("ask", *arguments)
     assert result.exit_code == 2
-    assert "Traceback" not in result.output
+    assert "give a question" in result.output and "Traceback" not in result.output
+    assert ("is empty" in result.output) == bool(arguments)
 
 
 def test_eval_json_scores_a_question_set_with_the_baseline(loaded, tmp_path):
