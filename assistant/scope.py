@@ -154,6 +154,8 @@ def _missing_content(question: str, topic: Topic, language: Language) -> Verdict
         return Verdict(notice=notices["diagram"], lacks="diagram")
     if MISSING["table"].search(question):
         return Verdict(notice=notices["table"], lacks="table")
+    if topic.aspects == ("tools",) and MISSING["tool_list"].search(question):
+        return Verdict(notice=notices["tools"], lacks="table")
     return Verdict()
 
 

@@ -107,6 +107,26 @@ def test_missing_table_or_diagram_says_so_then_cites(assistant, question, sectio
     assert section in {c.section for c in answer.citations}
 
 
+@pytest.mark.parametrize("question", ["what tools does mlops use?", "list the devops tools",
+                                      "tools for dataops?"])
+def test_which_tools_a_discipline_uses_gets_the_tool_tables_notice(assistant, question):
+    """Which tool belongs to which discipline was the page's absent table; the sentences around
+    it still answer, cited."""
+    answer = ask(assistant, question)
+    assert lead_of(answer).startswith("Which tools each discipline uses is not in the article")
+    check_grounded(answer, lead_allowed=True)
+    assert "Tool Ecosystems Compared" in {c.section for c in answer.citations}
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("which tools do all three share?", "Jenkins"),
+    ("what tools do dataops teams use for versioning?", "DVC"),
+])
+def test_tools_the_text_names_are_answered_without_the_notice(assistant, question, fact):
+    answer = ask(assistant, question)
+    assert lead_of(answer) == "" and has_fact(answer, fact), answer.answer
+
+
 def test_a_plain_question_gets_no_notice(assistant):
     answer = ask(assistant, "Why do DataOps salaries lag behind?")
     assert not answer.abstained
