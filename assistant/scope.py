@@ -69,8 +69,9 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
     if not known:
         return reason("unknown_words", language)
     originals = {w.lower(): w for w in re.findall(r"[^\W\d_]+", question)}
-    specific = [originals.get(w, w) for w in sorted(unknown) if _names_a_thing(
-        originals.get(w, w), speller, short=len(content) <= SHORT_QUESTION)]
+    originals |= {w: language.products[w] for w in unknown if w in language.products}
+    specific = [originals.get(w, w) for w in sorted(unknown) if w in language.products
+                or _names_a_thing(originals.get(w, w), speller, short=len(content) <= SHORT_QUESTION)]
     if specific and not (MISSING["table"].search(question) or MISSING["diagram"].search(question)):
         return reason("unknown_name", language, names=", ".join(specific))
     asks_about_named = any(m.kind in ARTICLE_KINDS for m in mentions_in(question, language))

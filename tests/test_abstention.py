@@ -127,6 +127,24 @@ def test_tools_the_text_names_are_answered_without_the_notice(assistant, questio
     assert lead_of(answer) == "" and has_fact(answer, fact), answer.answer
 
 
+@pytest.mark.parametrize(("question", "name"), [
+    ("can i use terraform for mlops?", "Terraform"),  # an English word too
+    ("does dataops use snowflake?", "Snowflake"),     # a common one
+    ("is jira used in devops?", "Jira"),              # one edit from English words
+])
+def test_a_tool_the_article_never_names_is_declined_by_name_whatever_its_case(assistant, question,
+                                                                              name):
+    answer = ask(assistant, question)
+    assert answer.abstained and not answer.citations, answer.answer
+    assert f"does not mention {name}" in answer.answer
+
+
+def test_a_tool_named_in_a_background_does_not_stop_the_recommendation(assistant):
+    answer = ask(assistant, "I'm a sysadmin who writes terraform all day, which ops should i "
+                            "learn first?")
+    assert not answer.abstained and answer.recommendation is not None, answer.answer
+
+
 def test_a_plain_question_gets_no_notice(assistant):
     answer = ask(assistant, "Why do DataOps salaries lag behind?")
     assert not answer.abstained

@@ -44,6 +44,8 @@ def test_the_package_data_loads_and_every_pattern_compiles():
      "not a profile"),
     ("lexicon", lambda d: d["list_cues"].append("(unclosed"), "bad regular expression"),
     ("framework", lambda d: d["paths"].pop("data scientist"), "without"),
+    ("lexicon", lambda d: d["products"].append("Great Expectations"), "not one word"),
+    ("lexicon", lambda d: d["products"].append("terraform"), "written twice"),
 ])
 def test_malformed_data_is_refused_with_its_file_and_problem(name, change, problem):
     with pytest.raises(LanguageDataError, match=re.escape(problem)):

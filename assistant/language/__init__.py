@@ -155,6 +155,11 @@ class Language:
         return frozenset(self.lexicon.stopwords.split())
 
     @cached_property
+    def products(self) -> dict[str, str]:
+        """The gazetteer of tools and vendors: lowercase name -> its usual spelling."""
+        return {name.lower(): name for name in self.lexicon.products}
+
+    @cached_property
     def chat_words(self) -> frozenset[str]:
         """Every word of the small-talk examples ("thx", "kk", "lol"): chat, though no dictionary
         lists it."""
@@ -198,6 +203,7 @@ def _check_labels(language: Language) -> None:
     _check_unique("intent", language.intent_examples())
     _check_unique("background", language.background_examples())
     _check_unique("sentence", language.sentence_examples())
+    _check_unique("name", [("products", name) for name in language.lexicon.products])
     profiles = set(language.framework.paths)
     missing = {k for k, b in language.backgrounds.items() if b.closest is None} - profiles
     if missing:

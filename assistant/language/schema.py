@@ -177,6 +177,7 @@ class Lexicon(_Data):
     missing: dict[str, str]
     composer: dict[str, str]
     slang: dict[str, str]
+    products: list[str]
     first_person: list[str]
     second_person: list[str]
     addressed: list[str]
@@ -216,6 +217,14 @@ class Lexicon(_Data):
     def _compile_values(cls, value):
         for pattern in value.values():
             _compiles(pattern)
+        return value
+
+    @field_validator("products")
+    @classmethod
+    def _one_word_each(cls, value):
+        for name in value:
+            if not re.fullmatch(r"[^\W_]+", name):
+                raise ValueError(f"product {name!r} is not one word of letters and digits")
         return value
 
     @field_validator("lexical_synonyms")
