@@ -29,6 +29,20 @@ def leans_on_context(text: str, topic: Topic, language: Language) -> bool:
     return len(content) <= SHORT and not named and not whole
 
 
+def compares_unnamed(text: str, topic: Topic, language: Language) -> bool:
+    """A short comparison that names at most one of the things compared ("what are the key
+    differences?", "how does MLOps compare?"): the article's own comparison, of all three."""
+    named = [m for m in mentions_in(text, language) if m.kind != "discipline"]
+    return (len(topic.disciplines) < 2 and not named and bool(language.comparison.search(text))
+            and len([w for w in words(text) if w not in STOPWORDS]) <= SHORT)
+
+
+def the_three(text: str, topic: Topic) -> tuple[str, Topic]:
+    """`text` and `topic` about all three disciplines (see `compares_unnamed`)."""
+    three = tuple(DISCIPLINES)
+    return f"{text.rstrip('?. ')} ({_names(three)})?", Topic(three, topic.aspects)
+
+
 REQUEST_WORDS = set(LANGUAGE.lexicon.length_request_words)
 TYPE_ONLY = re.compile(r"\W*(?:what|which|whose)\s+\w+\W*", re.I)
 ANSWER_KINDS = {"place", "date", "person", "group", "organization", "event"}

@@ -64,9 +64,10 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
     named = set(words(" ".join(spellings_in(question, language))))  # "WEF" is an alias
     unknown = set(speller.unknown(question)) & set(content) - ranking - named
     known = [w for w in content if w not in unknown]
-    if not content:
+    compares = bool(language.comparison.search(question))  # what the article is: a comparison
+    if not content and not compares:
         return reason("no_words", language)
-    if not known:
+    if not known and not compares:
         return reason("unknown_words", language)
     originals = {w.lower(): w for w in re.findall(r"[^\W\d_]+", question)}
     originals |= {w: language.products[w] for w in unknown if w in language.products}

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 from assistant.backgrounds import find_background, named_background
 from assistant.clauses import content_words, normalized, other_language, split_clauses
 from assistant.conversation import Conversation, Item, Turn
-from assistant.followups import (asks_again, carried_over, leans_on_context, plain_question,
-                                 with_length_requests)
+from assistant.followups import (asks_again, carried_over, compares_unnamed, leans_on_context,
+                                 plain_question, the_three, with_length_requests)
 from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
@@ -239,6 +239,9 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
         own = topic
         standalone, topic = carried_over(resolution.text, topic, previous.topic, previous.standalone)
         question = plain_question(resolution.text, own, topic, _asked(previous))
+    if compares_unnamed(resolution.text, topic, language):
+        standalone, topic = the_three(standalone, topic)
+        question = the_three(resolution.text, topic)[0]
     item = context.items[resolution.item] if resolution.item is not None else None
     return Part(text=text, resolved=resolution.text, standalone=standalone, question=question,
                 disciplines=topic.disciplines,
