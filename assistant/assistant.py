@@ -205,7 +205,7 @@ class Assistant:
             discipline = recommended.answer.recommendation
             topic = Topic((discipline,) if discipline else (), ())
             quoted = frozenset(s for c in recommended.answer.citations for s in sentences(c.quote))
-            return Outcome(_led(recommended.answer, lead), topic, [], said=quoted)
+            return Outcome(_led(recommended.answer, lead), topic, recommended.items, said=quoted)
         parts = understood.questions or [self._part(understood.text, conversation)]
         if recommended and recommended.question:
             parts = [self._part(recommended.question, Conversation())]

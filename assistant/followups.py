@@ -30,10 +30,12 @@ def leans_on_context(text: str, topic: Topic, language: Language) -> bool:
 
 
 def compares_unnamed(text: str, topic: Topic, language: Language) -> bool:
-    """A short comparison that names at most one of the things compared ("what are the key
-    differences?", "how does MLOps compare?"): the article's own comparison, of all three."""
+    """A short comparison that names at most one of the things compared and no aspect ("what
+    are the key differences?", "how does MLOps compare?"): the article's own, of all three."""
     named = [m for m in mentions_in(text, language) if m.kind != "discipline"]
-    return (len(topic.disciplines) < 2 and not named and bool(language.comparison.search(text))
+    aspect = set(topic.aspects) - {"definition"}  # "how does monitoring differ for dataops?"
+    return (len(topic.disciplines) < 2 and not named and not aspect
+            and bool(language.comparison.search(text))
             and len([w for w in words(text) if w not in STOPWORDS]) <= SHORT)
 
 

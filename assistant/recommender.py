@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.citations import Line, check_lines, render, text_of
 from assistant.claims import Claim, unit_claims
-from assistant.conversation import Conversation
+from assistant.conversation import Conversation, Item
 from assistant.index import Index
 from assistant.language import OTHER_ROLE, Act, Language, problems
 from assistant.language.schema import Background, Path, compiled
@@ -40,6 +40,7 @@ class Recommendation:
     answer: Answer | None = None
     question: str | None = None
     discipline: str | None = None
+    items: list[Item] = field(default_factory=list)  # the profiles listed, for "the second one"
 
 
 class Recommender:
@@ -131,7 +132,8 @@ class Recommender:
         answer = Answer(session="", question=question, answer=text_of(lines), citations=citations,
                         rewritten_query=self.language.suggestions.learn_first,
                         suggestions=list(self.language.suggestions.backgrounds.values()))
-        return Recommendation(answer=answer)
+        return Recommendation(answer=answer,
+                              items=[Item(label=key) for key in self.language.framework.paths])
 
     def _framing(self, background: Background, profile: Background, remembered: bool) -> list[str]:
         """Our own words before the quotes: whose path it is, and for a background the article

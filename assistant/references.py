@@ -116,7 +116,8 @@ def _ordinal(language: Language) -> re.Pattern:
     nouns = "|".join(map(re.escape, language.lexicon.ordinal_nouns))
     names = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
     return re.compile(rf"\bthe\s+({names})(?:\s+(?:{nouns})s?\b|(?=\s*(?:[?!.,;:]|$)))|"
-                      rf"\b(number (?:one|two|three|four|five|\d))\b", re.I)
+                      rf"\b(number (?:one|two|three|four|five|\d))\b|"
+                      rf"^\W*({names})\s+(?:{nouns})s?\b", re.I)  # "2nd one pls"
 
 
 def _ordinal_value(word: str, language: Language) -> int | str | None:
@@ -135,7 +136,7 @@ def resolve_item(text: str, context: Context, language: Language = LANGUAGE) -> 
     match = _ordinal(language).search(text)
     if not match or not context.items:
         return None
-    value = _ordinal_value(match.group(1) or match.group(2), language)
+    value = _ordinal_value(match.group(1) or match.group(2) or match.group(3), language)
     if value == "next" or value == "previous":
         if context.item is None:
             return None

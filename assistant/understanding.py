@@ -145,7 +145,8 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
     acts = [language.act_of(p.label) for p in predictions]
     act = next(a for a in ACT_ORDER if a in acts)
     chosen = predictions[acts.index(act)]
-    fixed = [reader.fix_spelling(clause) for clause in clauses]  # "im a data engneer"
+    fixed = [part.resolved if part.item is not None else reader.fix_spelling(clause)
+             for clause, part in zip(clauses, parts)]  # "im a data engneer"; "the second one"
     background = find_background(fixed, acts, conversation, reader.backgrounds, language)
     named = named_background(" ".join(fixed), language)
     parts = [part.model_copy(update={"act": a, "intent": p.label})

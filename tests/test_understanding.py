@@ -137,6 +137,7 @@ def test_the_term_points_at_the_discipline(reader):
     ("can you expand on the third one", "versioning"),
     ("and the final one?", "monitoring"),
     ("what about number two", "testing"),
+    ("2nd one pls", "testing"),  # a message that opens with the position, without "the"
 ])
 def test_ordinals_point_at_the_items_of_the_last_list(reader, message, label):
     conversation = after("the four differences?", "...", ["artifact", "testing", "versioning",
@@ -155,6 +156,7 @@ def test_the_first_in_ordinary_words_is_not_a_reference(reader):
     conversation = after("the four differences?", "...", ["artifact", "testing"])
     part = understand("who ran the first devopsdays conference", conversation, reader).questions[0]
     assert part.item is None
+    assert understand("first, what is devops?", conversation, reader).questions[0].item is None
 
 
 def test_a_standalone_question_keeps_none_of_the_previous_topic(reader):
