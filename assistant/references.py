@@ -155,7 +155,7 @@ def resolve_item(text: str, context: Context, language: Language = LANGUAGE) -> 
 def resolve_mentions(text: str, context: Context, language: Language = LANGUAGE) -> Resolution:
     """Pronouns and pointing noun phrases replaced by the earlier mention they stand for."""
     own = {m.name for m in mentions_in(text, language)}
-    shielded = [m.span() for m in words_pattern(language.lexicon.not_references).finditer(text)]
+    shielded = [m.span() for m in language.the_article.finditer(text)]
     spans: list[tuple[int, int, Mention]] = []
     used: set[str] = set()
     cued = {kind for kind, cues in language.lexicon.kind_cues.items()

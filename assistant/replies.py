@@ -20,7 +20,9 @@ def chat_reply(question: str, understood: Understanding, offers: list[str],
     words and two or three questions the article answers; nothing cited, nothing declined
     except a message we cannot read."""
     replies = language.replies
-    if understood.act is Act.about_assistant:
+    if understood.intent == "about_article":
+        said = replies.about_article
+    elif understood.act is Act.about_assistant:
         said = replies.about_assistant
     elif understood.act is Act.other_language:
         said = replies.other_language

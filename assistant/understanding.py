@@ -158,7 +158,8 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
 def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     """The classifier's verdict, checked against exact cues. A question for scope to judge:
     a doubtful verdict; chatter or a request that names a discipline or starts like a follow-up
-    ("and after that?", "what about monitoring?"); a "general knowledge" question about someone
+    ("and after that?", "what about monitoring?"), unless it asks about the article itself and
+    names it ("and when was the article published?"); a "general knowledge" question about someone
     or something the article names, or that points back at what the conversation named ("what
     do they argue about?"); a statement of background without "I"/"my" or a role name;
     a text without one English word ("qwertyuiop"); a question "about the assistant" that names
@@ -175,7 +176,8 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     doubtful = prediction.confidence < (MIN_OUT_OF_SCOPE if act is Act.out_of_scope
                                         else MIN_CONFIDENCE)
     leaning = bool(topic_of(clause).disciplines or language.follow_up_start.search(clause))
-    chatter = act in (Act.small_talk, Act.about_assistant) and leaning
+    about_the_article = prediction.label == "about_article" and language.the_article.search(clause)
+    chatter = act in (Act.small_talk, Act.about_assistant) and leaning and not about_the_article
     named = (prediction.label == "general_knowledge" and (bool(part.references) or any(
         m.kind in ARTICLE_KINDS for m in mentions_in(clause, language)))
         or act in (Act.about_assistant, Act.out_of_scope) and reader.names_a_heading(clause))

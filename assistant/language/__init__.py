@@ -155,6 +155,11 @@ class Language:
         return frozenset(self.lexicon.stopwords.split())
 
     @cached_property
+    def the_article(self) -> re.Pattern:
+        """Phrases that name the article itself ("this article", "the author of the page")."""
+        return words_pattern(self.lexicon.not_references)
+
+    @cached_property
     def products(self) -> dict[str, str]:
         """The gazetteer of tools and vendors: lowercase name -> its usual spelling."""
         return {name.lower(): name for name in self.lexicon.products}

@@ -265,6 +265,7 @@ class Replies(_Data):
     small_talk: dict[str, str]
     suggest_lead: str
     about_assistant: str
+    about_article: str
     other_language: str
     decline: Decline
     notices: dict[str, str]
