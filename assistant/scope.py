@@ -61,8 +61,9 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
                  language: Language = LANGUAGE) -> str | None:
     content = [w for w in words(question) if w not in STOPWORDS and not w.isdigit()]
     ranking = {w for w in content if language.ranking.fullmatch(w)}
+    cues = {w for w in content if any(p.search(w) for p in language.aspect_patterns.values())}
     named = set(words(" ".join(spellings_in(question, language))))  # "WEF" is an alias
-    unknown = set(speller.unknown(question)) & set(content) - ranking - named
+    unknown = set(speller.unknown(question)) & set(content) - ranking - named - cues
     known = [w for w in content if w not in unknown]
     compares = bool(language.comparison.search(question))  # what the article is: a comparison
     if not content and not compares:
@@ -77,7 +78,10 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
         return reason("unknown_name", language, names=", ".join(specific))
     asks_about_named = any(m.kind in ARTICLE_KINDS for m in mentions_in(question, language))
     weak = best_dense < WEAK_DENSE and coverage < WEAK_COVER
-    if (best_dense < MIN_DENSE and coverage < FULL_COVER or weak) and not asks_about_named:
+    # the article's words only, asking for an aspect ("which of the three is the oldest?")
+    articles_own = bool(cues) and not unknown
+    if (best_dense < MIN_DENSE and coverage < FULL_COVER or weak) and not (asks_about_named
+                                                                         or articles_own):
         return reason("off_topic", language)
     return None
 

@@ -160,8 +160,8 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     a doubtful verdict; chatter or a request that names a discipline or starts like a follow-up
     ("and after that?", "what about monitoring?"), unless it asks about the article itself and
     names it ("and when was the article published?"); a "general knowledge" question about someone
-    or something the article names, or that points back at what the conversation named ("what
-    do they argue about?"); a statement of background without "I"/"my" or a role name;
+    or something the article names or the disciplines, or that points back at what the
+    conversation named ("what do they argue about?"); a statement of background without "I"/"my" or a role name;
     a text without one English word ("qwertyuiop"); a question "about the assistant" that names
     something unknown ("what is LLMOps?") or does not point at the assistant at all ("who
     handles requests to delete personal data?"); a closing intent ("goodbye") read into a
@@ -178,8 +178,10 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     leaning = bool(topic_of(clause).disciplines or language.follow_up_start.search(clause))
     about_the_article = prediction.label == "about_article" and language.the_article.search(clause)
     chatter = act in (Act.small_talk, Act.about_assistant) and leaning and not about_the_article
-    named = (prediction.label == "general_knowledge" and (bool(part.references) or any(
-        m.kind in ARTICLE_KINDS for m in mentions_in(clause, language)))
+    own_disciplines = bool(part.disciplines) and not part.follow_up  # none carried over
+    named = (prediction.label == "general_knowledge" and (bool(part.references) or own_disciplines
+                                                          or any(m.kind in ARTICLE_KINDS
+                                                                 for m in mentions_in(clause, language)))
         or act in (Act.about_assistant, Act.out_of_scope) and reader.names_a_heading(clause))
     selfless = act is Act.background and not (language.first_person.search(clause)
                                               or named_background(clause, language))
@@ -242,9 +244,11 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
         own = topic
         standalone, topic = carried_over(resolution.text, topic, previous.topic, previous.standalone)
         question = plain_question(resolution.text, own, topic, _asked(previous))
-    if compares_unnamed(resolution.text, topic, language):
+    unheld = previous is None and _plural_pronoun(language).search(resolution.text)
+    if compares_unnamed(resolution.text, topic, language) or (unheld and not topic.disciplines):
         standalone, topic = the_three(standalone, topic)
         question = the_three(resolution.text, topic)[0]
+        follow_up = follow_up and previous is not None  # leans on the article, not the chat
     item = context.items[resolution.item] if resolution.item is not None else None
     return Part(text=text, resolved=resolution.text, standalone=standalone, question=question,
                 disciplines=topic.disciplines,
@@ -254,6 +258,12 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
                 dangling=bool(pronouns(language).search(resolution.text)), again=again,
                 ranking=language.asks_ranking(standalone),
                 enumeration=bool(language.list_cue.search(fixed)))
+
+
+@cache
+def _plural_pronoun(language: Language) -> re.Pattern:
+    """"they", "them", "their": with nothing said before, the article's three disciplines."""
+    return words_pattern(language.lexicon.references["group"])
 
 
 @cache
