@@ -123,6 +123,8 @@ def bonus(unit: str, section: str, query: str, topic: Topic) -> float:
         bonus -= 0.1  # about the other disciplines only: names them or what they keep running
     if "history" in topic.aspects and PATTERNS["origin"].search(unit):
         bonus += 0.1
+    elif "history" in topic.aspects and PATTERNS["year"].search(unit):
+        bonus += 0.05
     if "salary" in topic.aspects and PATTERNS["figure"].search(unit):
         bonus += 0.1
     if PATTERNS["reason"].search(query) and PATTERNS["reason"].search(unit):
