@@ -19,6 +19,7 @@ from assistant.compose import Composer
 from assistant.conversation import Item
 from assistant.index import Index
 from assistant.scope import foreign, from_source, judge, lacking_sources, missing_answer_type
+from assistant.selection import asks_more
 from assistant.spelling import Speller
 from assistant.structure import Enumeration, enumerations, pick
 from assistant.text import stems
@@ -100,6 +101,10 @@ class Answerer:
             return PartReply(part, declined=own or verdict.reason, docs=docs)
         claims = self.composer.compose(part, docs, found.said, missing=bool(verdict.notice))
         nothing_new = part.again and bool(found.said) and all(c.text in found.said for c in claims)
+        if nothing_new and asks_more(part.text) and part.disciplines and not verdict.notice:
+            wider = self._more_about(part, found.said)
+            if wider is not None:
+                return wider
         if nothing_new:  # "tell me more" of all there is: the whole answer again, saying so
             claims = self.composer.compose(part, docs, missing=bool(verdict.notice))
         verdict = from_source(verdict, [c.doc.metadata["source"] for c in claims], self.lacking)
@@ -110,6 +115,19 @@ class Answerer:
         if nothing_new:
             notices.append(LANGUAGE.replies.notices["no_more"])
         return PartReply(part, notices + claims, items=items_of(claims), docs=docs)
+
+
+    def _more_about(self, part: Part, said: frozenset[str]) -> PartReply | None:
+        """"Tell me more" once the question's own passages are all said: what the article says
+        about its disciplines that the answers so far left out; None when that is nothing."""
+        names = " and ".join(part.disciplines)
+        wider = part.model_copy(update={"standalone": f"Tell me more about {names}.",
+                                        "aspects": (), "again": False})
+        found = self.retrieve(Ask(wider, said))
+        claims = self.composer.compose(wider, found.docs, said)
+        if not claims or all(c.text in said for c in claims):
+            return None
+        return PartReply(part, claims, items=items_of(claims), docs=found.docs)
 
 
 def _reads_alone(part: Part, said: frozenset[str]) -> bool:

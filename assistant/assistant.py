@@ -259,9 +259,11 @@ class Assistant:
         items = (next((p.listed for p in parts if p.listed), [])  # still going through that list
                  or next((r.items for r in kept if r.items), [])
                  or _discipline_items(" ".join(p.resolved for p in parts)))
+        quoted = frozenset(c.text for r in kept for c in r.pieces if not isinstance(c, str))
+        more = all(p.again and asks_more(p.text) for p in parts)  # "tell me more" again and again
         return Outcome(answer, topic, items, item=kept[0].part.item_index,
                        asked=" ".join(p.resolved for p in parts), standalone=standalone,
-                       said=frozenset(c.text for r in kept for c in r.pieces if not isinstance(c, str)))
+                       said=quoted | said if more else quoted)
 
     def _compose(self, answered: list[PartReply], lead: str):
         """The parts' claims as answer text and citations: the LLM's words when one is

@@ -76,9 +76,21 @@ def test_tell_me_more_gives_what_was_left_out_or_says_there_is_no_more(corpus_as
     """"tell me more" had repeated the previous answer word for word (newcomer trial)."""
     why, more = ask(corpus_assistant, "why does mlops exist", "can you explain that in more detail?")
     assert set(answer_sentences(more.answer)) - set(answer_sentences(why.answer))
-    coined, again = ask(corpus_assistant, "who coined dataops", "tell me more")
+    who, again = ask(corpus_assistant, "who is patrick debois", "tell me more")
     assert again.answer.startswith("That is all I found in the article about it:")
-    assert has_fact(again, "Lenny Liebmann") and has_fact(coined, "Lenny Liebmann")
+    assert has_fact(again, "Patrick Debois") and has_fact(who, "Patrick Debois")
+
+
+def test_more_after_a_narrow_question_tells_more_about_its_discipline(corpus_assistant):
+    """Once the coining of DataOps was all said, "more" had said it again (second newcomer
+    trial); and each further "tell me more" had gone back to the first answer."""
+    coined, more = ask(corpus_assistant, "who coined dataops", "more")
+    new = set(answer_sentences(more.answer)) - set(answer_sentences(coined.answer))
+    assert new and any("DataOps" in sentence or "data" in sentence for sentence in new)
+    assert not more.answer.startswith("That is all I found")
+    first, second, third = ask(corpus_assistant, "what is mlops", "tell me more", "tell me more")
+    second_only = set(answer_sentences(second.answer)) - set(answer_sentences(first.answer))
+    assert second_only and not set(answer_sentences(third.answer)) & second_only
 
 
 def _paragraph_subjects() -> dict[str, str]:
