@@ -36,7 +36,8 @@ def find_background(clauses: list[str], acts: list[Act], conversation: Conversat
     described = own_statements + [c for c, a in zip(clauses, acts)
                                   if asks_path and a not in (Act.learning_path, Act.background)
                                   and not asks(c)]
-    for clause, prediction in zip(described, classify(described) if described else []):
+    readings = classify([without_others_roles(c, language) for c in described]) if described else []
+    for clause, prediction in zip(described, readings):
         about_self = language.first_person.search(clause) or clause in own_statements
         if prediction.label == OTHER_ROLE and about_self:
             return named or other_role(text, language) or OTHER_ROLE
@@ -46,15 +47,31 @@ def find_background(clauses: list[str], acts: list[Act], conversation: Conversat
 
 
 def named_background(text: str, language: Language = LANGUAGE) -> str | None:
-    """The last role name the text gives ("data engineer"), skipping negated ones; the longest
-    where two overlap ("ml engineer" over "engineer")."""
+    """The last role name the text gives ("data engineer"), skipping negated ones and other
+    people's ("my wife is a data scientist"); the longest where two overlap ("ml engineer" over
+    "engineer")."""
     negation = re.compile(language.lexicon.negation, re.I)
     found = [(m.start(), m.end(), key) for pattern, key in language.background_names
              for m in pattern.finditer(text)
-             if not negation.search(text[max(0, m.start() - 30):m.start()])]
+             if not negation.search(text[max(0, m.start() - 30):m.start()])
+             and not _someone_elses(text, m.start(), language)]
     longest = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0]
                                            for o in found)]
     return max(longest)[2] if longest else None
+
+
+def _someone_elses(text: str, start: int, language: Language) -> bool:
+    """The role name at `start` is another person's ("my wife is a ...", "we hired two ...")."""
+    return bool(re.search(language.lexicon.others_role, text[max(0, start - 40):start], re.I))
+
+
+def without_others_roles(text: str, language: Language = LANGUAGE) -> str:
+    """`text` with other people's role names left out, for the background classifier."""
+    spans = [m.span() for pattern, _ in language.background_names for m in pattern.finditer(text)
+             if _someone_elses(text, m.start(), language)]
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + "them" + text[end:]
+    return text
 
 
 def other_role(text: str, language: Language) -> str | None:

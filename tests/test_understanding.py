@@ -199,9 +199,21 @@ def test_ranking_and_list_words_are_noticed(reader):
     ("i work as a pharmacist, where do i start?", "pharmacist"),
     ("my background is in hospitality. which ops first?", OTHER_ROLE),
     ("I'm a carpenter, which one should I learn?", "carpenter"),
+    # a role of someone else beside the user's own (second newcomer trial)
+    ("my wife is a data scientist, i'm a nurse. which ops should i learn?", "nurse"),
+    ("I work with data scientists as a backend dev. what first?", "software engineer"),
 ])
 def test_backgrounds_from_names_and_descriptions(reader, message, background):
     assert understand(message, Conversation(), reader).background == background
+
+
+@pytest.mark.parametrize("message", [
+    "i manage servers all day, and our team just hired two data scientists. which ops first?",
+    "my manager is a data scientist. where should i start?",
+    "I help data scientists get their stuff deployed, what do I learn first",
+])
+def test_the_role_of_someone_the_user_mentions_is_not_the_users_background(reader, message):
+    assert understand(message, Conversation(), reader).background != "data scientist"
 
 
 def test_a_background_named_about_someone_else_is_not_the_users(reader):

@@ -182,6 +182,7 @@ class Lexicon(_Data):
     second_person: list[str]
     addressed: list[str]
     negation: str
+    others_role: str
     role_statement: str
     vague_roles: list[str]
     vocative: list[str]
@@ -206,7 +207,7 @@ class Lexicon(_Data):
             _compiles(pattern)
         return value
 
-    @field_validator("negation", "role_statement", "dates")
+    @field_validator("negation", "others_role", "role_statement", "dates")
     @classmethod
     def _compile_one(cls, value):
         _compiles(value)
