@@ -115,7 +115,9 @@ class Recommender:
         index = _start(path, background, understood.text)
         step = path.steps[index]
         remembered = someone_else is None and understood.background is None
-        notices = self._framing(background, profile, remembered=remembered)
+        inferred = (someone_else is None and understood.background is not None
+                    and understood.named_background != understood.background)
+        notices = self._framing(background, profile, remembered=remembered, inferred=inferred)
         if index and background.closest is None:
             notices.append(self.replies["next_step"].format(discipline=path.steps[index - 1].discipline))
         query = f"Which Ops should {background.someone} learn first?"
@@ -135,11 +137,14 @@ class Recommender:
         return Recommendation(answer=answer,
                               items=[Item(label=key) for key in self.language.framework.paths])
 
-    def _framing(self, background: Background, profile: Background, remembered: bool) -> list[str]:
-        """Our own words before the quotes: whose path it is, and for a background the article
-        does not name, that it does not, and why the closest profile was chosen."""
+    def _framing(self, background: Background, profile: Background, remembered: bool,
+                 inferred: bool = False) -> list[str]:
+        """Our own words before the quotes: whose path it is (and, when the user described
+        themself without naming the role, that this is our reading), and for a background the
+        article does not name, that it does not, and why the closest profile was chosen."""
         if background.closest is None:
-            earlier = self.replies["earlier"] if remembered else ""
+            earlier = (self.replies["earlier"] if remembered
+                       else self.replies["inferred"] if inferred else "")
             return [self.replies["path"].format(someone=profile.someone, earlier=earlier)]
         return [self.replies["unlisted"].format(someone=background.someone),
                 self.replies["own_reading"].format(closest=profile.someone, why=background.why),
