@@ -25,12 +25,16 @@ def load_assistant():
 
 def format_answer(answer) -> str:
     """The answer text, then its numbered sources: section and the quoted passage."""
-    lines = [answer.answer]
-    if answer.citations:
-        lines.append("")
-        lines += [f"[{c.n}] {c.place} ({', '.join([c.source, *c.also_in])})\n    \"{c.quote}\""
-                  for c in answer.citations]
-    return "\n".join(lines)
+    return f"{answer.answer}\n\n{format_sources(answer)}" if answer.citations else answer.answer
+
+
+def format_sources(answer) -> str:
+    """The answer's numbered sources, one per citation: section, file, the quoted passage."""
+    def quoted(text: str) -> str:
+        return "\n    ".join(line for line in f'"{text}"'.splitlines() if line.strip())
+
+    return "\n".join(f"[{c.n}] {c.place} ({', '.join([c.source, *c.also_in])})\n    {quoted(c.quote)}"
+                     for c in answer.citations)
 
 
 def ask_command(
@@ -110,7 +114,7 @@ def chat_command(
     with expected_errors():
         assistant = load_assistant()
     typer.echo(CHAT_HELP)
-    last = None
+    cited = None  # the last answer that quoted the article: small talk after it keeps its sources
     while True:
         try:
             line = input("you> ").strip()
@@ -124,17 +128,18 @@ def chat_command(
             continue
         if line == "/reset":
             assistant.reset(session)
+            cited = None
             typer.echo("(new conversation)")
         elif line == "/sources":
-            typer.echo(format_answer(last).split("\n", 2)[-1] if last and last.citations
-                       else "(no sources yet)")
+            typer.echo(format_sources(cited) if cited else "(no sources yet)")
         elif line:
             try:
-                last = assistant.ask(line, session=session)
+                answer = assistant.ask(line, session=session)
             except OpsAssistantError as error:  # e.g. the server is down: the next line retries
                 typer.echo(f"Error: {error}", err=True)
                 continue
-            typer.echo(f"assistant> {last.answer}")
+            cited = answer if answer.citations else cited
+            typer.echo(f"assistant> {answer.answer}")
 
 
 def eval_command(

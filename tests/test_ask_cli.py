@@ -171,6 +171,19 @@ def test_chat_reset_sources_and_quit(loaded):
     assert turns[0].standalone == "When?"
 
 
+def test_chat_sources_of_a_list_answer_hold_no_answer_lines_and_outlast_small_talk(loaded):
+    """/sources had printed a list answer's lines before the sources, and "(no sources yet)"
+    after "thanks" (second newcomer trial)."""
+    script = ["what do all three share?", "/sources", "thanks!", "/sources", "/reset", "/sources"]
+    result = invoke("chat", "--session", f"chat-{uuid.uuid4().hex}",
+                    input="\n".join(script) + "\n")
+    _, listed, _, after_thanks, _, after_reset = result.stdout.split("you> ")[1:7]
+    assert listed.lstrip().startswith("[1] Where the Three Overlap")
+    assert after_thanks == listed
+    assert all(line.startswith(("[", "    ")) for line in listed.strip().splitlines())
+    assert after_reset.strip() == "(no sources yet)"
+
+
 def test_chat_help_lists_the_commands_and_is_no_question(loaded):
     session = f"chat-{uuid.uuid4().hex}"
     result = invoke("chat", "--session", session, input="/help\n/quit\n")
