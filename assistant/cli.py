@@ -50,14 +50,14 @@ def ask_command(
     if not jsonl and not (question or "").strip():
         empty = "" if question is None else " (this one is empty)"
         raise typer.BadParameter(f"give a question{empty}, or --jsonl to read JSON lines from stdin")
-    with expected_errors():
+    with expected_errors(as_json):
         assistant = load_assistant()
     if jsonl:
         if hasattr(sys.stdin, "reconfigure"):  # invalid UTF-8 becomes U+FFFD: one reply, not a crash
             sys.stdin.reconfigure(errors="replace")
         run_jsonl(assistant, sys.stdin, sys.stdout)
         return
-    with expected_errors():
+    with expected_errors(as_json):
         answer = (assistant.ask(question, session="default") if session is None
                   else _ask_in_session(assistant, session, question, new))
     typer.echo(answer.model_dump_json() if as_json else format_answer(answer))

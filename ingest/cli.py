@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,18 +18,25 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 
 @contextmanager
-def expected_errors():
-    """Turn an expected failure into one line on stderr and its exit code; others still raise."""
+def expected_errors(as_json: bool = False):
+    """Turn an expected failure into one line on stderr and its exit code, and with `as_json`
+    also into {"error": ...} on stdout, where the command's JSON would have been; others still
+    raise."""
     try:
         yield
     except OpsAssistantError as error:
-        typer.echo(f"Error: {error}", err=True)
-        raise typer.Exit(error.exit_code) from None
+        _fail(f"{error}", error.exit_code, as_json)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        typer.echo(f"Error: invalid setting {where}: {first['msg']}", err=True)
-        raise typer.Exit(2) from None
+        _fail(f"invalid setting {where}: {first['msg']}", 2, as_json)
+
+
+def _fail(message: str, code: int, as_json: bool):
+    typer.echo(f"Error: {message}", err=True)
+    if as_json:
+        typer.echo(json.dumps({"error": message}))
+    raise typer.Exit(code) from None
 
 
 def load_settings():
@@ -46,7 +54,7 @@ def ingest_command(
     """Chunk and embed the corpus into Chroma; only new or changed chunks are embedded."""
     from ingest.pipeline import run_ingest
 
-    with expected_errors():
+    with expected_errors(as_json):
         settings = load_settings()
         report = run_ingest(paths or [settings.corpus_dir], settings,
                             show_progress=not (quiet or as_json) and sys.stderr.isatty())
@@ -81,7 +89,7 @@ def status_command(
     """Where the index lives, its model and size, and whether it is stale against the corpus."""
     from ingest.status import index_status
 
-    with expected_errors():
+    with expected_errors(as_json):
         status = index_status(load_settings())
     if as_json:
         typer.echo(status.model_dump_json())

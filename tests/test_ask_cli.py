@@ -216,6 +216,8 @@ def test_asking_or_checking_a_data_folder_with_no_index_leaves_no_folder_behind(
     from ingest.cli import app as ingest_app
 
     assert invoke("ask", "What is DevOps?").exit_code == 1
+    as_json = invoke("ask", "--json", "What is DevOps?")
+    assert as_json.exit_code == 1 and "no index" in json.loads(as_json.stdout)["error"]
     status = CliRunner().invoke(ingest_app, ["status", "--json"])
     assert status.exit_code == 0 and json.loads(status.stdout)["built"] is False
     assert not user_dir.exists()

@@ -152,6 +152,13 @@ def test_nothing_ingestable_exits_non_zero_with_one_line(tmp_path):
     assert "no such file or folder" in result.stderr and "empty.md: empty file" in result.stderr
 
 
+def test_with_json_an_expected_error_is_also_a_json_object_on_stdout(tmp_path):
+    """A script reading --json got nothing on stdout when ingest failed (second newcomer trial)."""
+    result = invoke("ingest", "--json", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1 and result.stderr.startswith("Error: nothing to ingest")
+    assert json.loads(result.stdout) == {"error": result.stderr.strip().removeprefix("Error: ")}
+
+
 def test_an_unreachable_server_is_one_line_naming_the_url_exit_2(monkeypatch, small_corpus, closed_chroma_url):
     monkeypatch.setenv("OPS_ASSISTANT_CHROMA_URL", closed_chroma_url)
     for args in (["ingest", str(small_corpus)], ["status"]):
