@@ -84,7 +84,7 @@ def run_jsonl(assistant, lines, out) -> None:
         try:
             if not line.strip():
                 raise ValueError("empty line")
-            request = json.loads(line)
+            request = _json_line(line)
             if not isinstance(request, dict) or not isinstance(request.get("question"), str):
                 raise ValueError('expected {"session": "...", "question": "..."}')
             session = request.get("session", "default")
@@ -96,6 +96,16 @@ def run_jsonl(assistant, lines, out) -> None:
             reply = _answer_line(assistant, request["question"], session, number)
         out.write(reply + "\n")
         out.flush()
+
+
+def _json_line(line: str):
+    """The line's JSON value; ValueError naming the character where it stops being JSON (the
+    decoder's own "line 1 column 38" would be read as a line of the input)."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        problem = error.msg.lower().removesuffix(" at")
+        raise ValueError(f"not valid JSON: {problem} at character {error.pos + 1}") from None
 
 
 def _answer_line(assistant, question: str, session: str, number: int) -> str:

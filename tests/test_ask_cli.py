@@ -117,6 +117,8 @@ def test_ask_jsonl_answers_each_line_in_order_and_survives_bad_lines(loaded):
     assert errors == [2, 3, 4, 5, 6, 7]
     for i in errors:
         assert set(replies[i]) == {"error"} and replies[i]["error"].strip()
+    # one line number, the input's: the decoder's own "line 1 column 1" is not repeated
+    assert replies[2]["error"] == "line 3: not valid JSON: expecting value at character 1"
     for i, reply in enumerate(replies):
         if i not in errors:
             assert set(reply) == ANSWER_KEYS
