@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # at run time only attributes are read; importing compose loa
 
 MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 SUPPORT = 0.6  # share of a sentence's content words its quote must contain
+TERMINAL = re.compile(r"""[.!?:;…]["'”’)\]]*$""")  # how a sentence may end
 
 
 @dataclass(frozen=True)
@@ -179,18 +180,21 @@ def text_of(lines: list[Line]) -> str:
                      for line, following in zip(lines, lines[1:]))
     if len({line.item for line in lines if line.item}) < 2 and not introduced:
         lines = [replace(line, item="") for line in lines]
-    out = ""
+    out, unended = "", False
     for previous, line, following in zip([None, *lines], lines, [*lines[1:], None]):
+        # a list item shown as a sentence has no full stop: it ends its run and its line
+        unended_here = not line.item and not TERMINAL.search(line.text)
         ends_run = (following is None or following.cites != line.cites
-                    or bool(line.item and not following.item))
+                    or bool(line.item and not following.item) or unended_here)
         shown = line.text + ("".join(f" [{n}]" for n in line.cites) if ends_run else "")
         same_item = previous is not None and line.item and previous.item == line.item
         if line.item and not same_item:
             shown = f"- {line.label}: {shown}" if line.label else f"- {shown}"
         opens_list = bool(following and following.item and not line.item and line.text.endswith(":"))
-        breaks = ((line.item and not same_item) or opens_list
+        breaks = ((line.item and not same_item) or opens_list or unended
                   or (previous is not None and previous.item and not line.item))
         out += ("\n" if breaks and out else " " if out else "") + shown
+        unended = unended_here
     return out
 
 

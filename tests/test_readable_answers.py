@@ -34,6 +34,14 @@ def test_a_list_answer_is_list_lines_under_its_intro_in_one_citation(corpus_assi
     assert answer.answer.count("[1]") == 1 and lines[-1].endswith("[1]")
 
 
+def test_a_list_item_shown_as_a_sentence_ends_its_line(corpus_assistant):
+    """"... show up in every stack The lines feel blurry ..." had read as one sentence (second
+    newcomer trial); the item has no full stop in the article, so its line ends there."""
+    _, third = ask(corpus_assistant, "what do all three share?", "the third one")
+    check_grounded(third)
+    assert "show up in every stack [1]\n" in third.answer, third.answer
+
+
 def test_one_marker_closes_each_run_of_sentences_from_one_passage(corpus_assistant):
     [answer] = ask(corpus_assistant, "How does testing differ between DevOps and MLOps?")
     sentences = check_grounded(answer)  # every sentence still checked against its quote
