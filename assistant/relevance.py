@@ -114,6 +114,8 @@ def bonus(unit: str, section: str, query: str, topic: Topic) -> float:
     names = topic.disciplines
     if "definition" in topic.aspects and any(DEFINITION[n].match(unit) for n in names):
         bonus += DEFINES  # "X is the ...": what a definition question asks
+    elif topic.aspects and any(DEFINITION[n].match(unit) for n in DISCIPLINES):
+        bonus -= DEFINES / 2  # asked how X is monitored, not what X is ("... monitored ...")
     others = [n for n in DISCIPLINES if n not in names]
     if names and len(names) < 3 and any(OPENS_WITH[n].match(unit) for n in others):
         bonus -= 0.15
