@@ -17,7 +17,7 @@ from assistant.claims import Claim, unit_claims
 from assistant.conversation import Item
 from assistant.index import Index
 from assistant.language import Language
-from assistant.text import heading_label, stems
+from assistant.text import STOPWORDS, heading_label, stem_words, stems, words
 from assistant.topics import LANGUAGE, lexical_form
 
 LONG_ITEM = 220  # characters; a longer list item is shown by its first sentence
@@ -152,4 +152,11 @@ def pick(text: str, docs: list[Document], found: list[Enumeration]) -> Enumerati
 
 
 def _heading_words(text: str) -> set[str]:
-    return set(stems(text.replace("-", " ")))
+    """The stems a list question shares with a heading, comparison words and numbers kept ("the 4
+    big differences": "The Four Differences That Actually Matter", not the FAQ's four items)."""
+    numbers = LANGUAGE.lexicon.numbers
+    tokens = [str(numbers.get(w, w)) for w in words(text.replace("-", " "))]
+    return set(stem_words(tokens, keep=_COMPARING))
+
+
+_COMPARING = frozenset(w for w in STOPWORDS if LANGUAGE.comparison.search(w))

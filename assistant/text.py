@@ -77,9 +77,9 @@ def _stems(text: str) -> tuple[str, ...]:
     return tuple(stem_words(words(text)))
 
 
-def stem_words(tokens: list[str]) -> list[str]:
-    """`stems` of text already split into `words`."""
-    return _stemmer().stemWords([w for w in tokens if w not in STOPWORDS])
+def stem_words(tokens: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
+    """`stems` of text already split into `words` (and of the stopwords in `keep`)."""
+    return _stemmer().stemWords([w for w in tokens if w not in STOPWORDS or w in keep])
 
 
 def stem(word: str) -> str:
