@@ -93,6 +93,14 @@ def spellings_in(text: str, language: Language = LANGUAGE) -> list[str]:
     return [m.group(0) for m in pattern.finditer(text)]
 
 
+def without_titles(text: str, language: Language = LANGUAGE) -> str:
+    """`text` with the titles of works and events left out: "3 reasons why DataOps is
+    essential ..." names a post, it asks for no three reasons."""
+    pattern, spelled = _names(language)
+    return pattern.sub(lambda m: " " if spelled[m.group(0).lower()].kind in ("work", "event")
+                       else m.group(0), text)
+
+
 def mentions_in(text: str, language: Language = LANGUAGE) -> list[Mention]:
     """The things `text` names, in the order it first names them (each once)."""
     return list(_mentions(text, language))

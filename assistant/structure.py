@@ -152,10 +152,11 @@ def pick(text: str, docs: list[Document], found: list[Enumeration]) -> Enumerati
 
 
 def _heading_words(text: str) -> set[str]:
-    """The stems a list question shares with a heading, comparison words and numbers kept ("the 4
-    big differences": "The Four Differences That Actually Matter", not the FAQ's four items)."""
+    """The stems a list question shares with a heading, comparison words kept and numbers left
+    out, which `asked_count` compares ("the 4 big differences": "The Four Differences That
+    Actually Matter", not the FAQ's four items)."""
     numbers = LANGUAGE.lexicon.numbers
-    tokens = [str(numbers.get(w, w)) for w in words(text.replace("-", " "))]
+    tokens = [w for w in words(text.replace("-", " ")) if not w.isdigit() and w not in numbers]
     return set(stem_words(tokens, keep=_COMPARING))
 
 

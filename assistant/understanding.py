@@ -25,6 +25,7 @@ from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
 from assistant.references import (Context, Reference, mentions_in, resolve_item, resolve_mentions,
+                                  without_titles,
                                   spelled_out)
 from assistant.text import STOPWORDS, words
 from assistant.topics import LANGUAGE, Topic, aspect_words, topic_of
@@ -257,7 +258,7 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
                 listed=context.items if item is not None else [],
                 dangling=bool(pronouns(language).search(resolution.text)), again=again,
                 ranking=language.asks_ranking(standalone),
-                enumeration=bool(language.list_cue.search(fixed)))
+                enumeration=bool(language.list_cue.search(without_titles(fixed, language))))
 
 
 @cache
