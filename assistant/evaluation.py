@@ -20,8 +20,11 @@ if TYPE_CHECKING:  # the eval command loads it; importing it here would slow eve
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden" / "questions.yaml"
 # Questions and dialogs written as people write them, by someone who saw neither the code nor the
 # other sets: one part to tune on, one sealed part run once to check (README, "Quality").
-REAL_PHRASING = {"real phrasing (tuning)": GOLDEN.parent.parent / "real" / "tuning.yaml",
-                 "real phrasing (sealed)": GOLDEN.parent.parent / "real" / "sealed.yaml"}
+REAL = GOLDEN.parent.parent / "real"
+REAL_PHRASING = {"real phrasing (tuning)": REAL / "tuning.yaml",
+                 "real phrasing (sealed)": REAL / "sealed.yaml",
+                 "real phrasing, second set (tuning)": REAL / "tuning2.yaml",
+                 "real phrasing, second set (sealed)": REAL / "sealed2.yaml"}
 
 
 class GoldenQuestion(BaseModel):
