@@ -19,6 +19,7 @@ from assistant.compose import Composer
 from assistant.conversation import Item
 from assistant.index import Index
 from assistant.scope import foreign, from_source, judge, lacking_sources, missing_answer_type
+from assistant.relevance import asked_kinds
 from assistant.selection import asks_more
 from assistant.spelling import Speller
 from assistant.structure import Enumeration, enumerations, pick
@@ -101,7 +102,8 @@ class Answerer:
             return PartReply(part, declined=own or verdict.reason, docs=docs)
         claims = self.composer.compose(part, docs, found.said, missing=bool(verdict.notice))
         nothing_new = part.again and bool(found.said) and all(c.text in found.said for c in claims)
-        if nothing_new and asks_more(part.text) and part.disciplines and not verdict.notice:
+        narrow = bool(asked_kinds(part.standalone))  # who, when, ...: one fact, all said
+        if nothing_new and narrow and asks_more(part.text) and part.disciplines and not verdict.notice:
             wider = self._more_about(part, found.said)
             if wider is not None:
                 return wider
@@ -118,8 +120,9 @@ class Answerer:
 
 
     def _more_about(self, part: Part, said: frozenset[str]) -> PartReply | None:
-        """"Tell me more" once the question's own passages are all said: what the article says
-        about its disciplines that the answers so far left out; None when that is nothing."""
+        """"Tell me more" once a question for one fact (who coined it, when) has all its
+        passages said: what the article says about its disciplines that the answers so far left
+        out; None when that is nothing. (After a topical answer, "more" stays on the topic.)"""
         names = " and ".join(part.disciplines)
         wider = part.model_copy(update={"standalone": f"Tell me more about {names}.",
                                         "aspects": (), "again": False})

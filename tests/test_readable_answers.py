@@ -91,14 +91,17 @@ def test_tell_me_more_gives_what_was_left_out_or_says_there_is_no_more(corpus_as
 
 def test_more_after_a_narrow_question_tells_more_about_its_discipline(corpus_assistant):
     """Once the coining of DataOps was all said, "more" had said it again (second newcomer
-    trial); and each further "tell me more" had gone back to the first answer."""
+    trial); and each further "tell me more" had gone back to the first answer, never saying
+    there was no more."""
     coined, more = ask(corpus_assistant, "who coined dataops", "more")
     new = set(answer_sentences(more.answer)) - set(answer_sentences(coined.answer))
     assert new and any("DataOps" in sentence or "data" in sentence for sentence in new)
     assert not more.answer.startswith("That is all I found")
     first, second, third = ask(corpus_assistant, "what is mlops", "tell me more", "tell me more")
     second_only = set(answer_sentences(second.answer)) - set(answer_sentences(first.answer))
-    assert second_only and not set(answer_sentences(third.answer)) & second_only
+    assert second_only  # a topical question: more on it, then that there is no more
+    assert (third.answer.startswith("That is all I found")
+            or not set(answer_sentences(third.answer)) & second_only)
 
 
 def _paragraph_subjects() -> dict[str, str]:
