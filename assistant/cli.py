@@ -168,7 +168,7 @@ def eval_command(
 
     if readability:
         return _readability(as_json)
-    with expected_errors():
+    with expected_errors(as_json):
         assistant = load_assistant()
         scores = evaluate(assistant, load_golden(questions or GOLDEN), baseline=baseline)
         if real if real is not None else questions is None:
@@ -189,7 +189,7 @@ def eval_command(
 def _readability(as_json: bool) -> None:
     from assistant.readability import evaluate_readability
 
-    with expected_errors():
+    with expected_errors(as_json):
         results = evaluate_readability(load_assistant())
     if as_json:
         typer.echo(json.dumps([r.model_dump() for r in results]))
@@ -236,7 +236,7 @@ def bench_command(
     from assistant.bench import run_bench
     from assistant.evaluation import load_golden
 
-    with expected_errors():
+    with expected_errors(as_json):
         report = run_bench(load_assistant(), load_golden(), passes, cold_runs)
     if as_json:
         typer.echo(report.model_dump_json())

@@ -208,9 +208,11 @@ def test_without_an_index_one_line_error_and_no_traceback(args):
     assert result.exit_code != 0
     assert isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
-    assert result.stdout.strip() == ""
     errors = result.stderr.strip().splitlines()
     assert len(errors) == 1 and errors[0].startswith("Error:"), result.stderr
+    # with --json the same error is also the JSON on stdout, where the answer would have been
+    expected = [{"error": errors[0].removeprefix("Error: ")}] if "--json" in args else []
+    assert [json.loads(line) for line in result.stdout.splitlines()] == expected
 
 
 def test_asking_or_checking_a_data_folder_with_no_index_leaves_no_folder_behind(user_dir):
