@@ -20,6 +20,7 @@ from assistant.conversation import Item
 from assistant.index import Index
 from assistant.scope import foreign, from_source, judge, lacking_sources, missing_answer_type
 from assistant.relevance import asked_kinds
+from assistant.replies import reason
 from assistant.selection import asks_more
 from assistant.spelling import Speller
 from assistant.structure import Enumeration, enumerations, pick
@@ -109,6 +110,8 @@ class Answerer:
                 return wider
         if nothing_new:  # "tell me more" of all there is: the whole answer again, saying so
             claims = self.composer.compose(part, docs, missing=bool(verdict.notice))
+        if not claims:  # every candidate was filler or a promotion ("what is kodekloud")
+            return PartReply(part, declined=reason("off_topic"), docs=docs)
         verdict = from_source(verdict, [c.doc.metadata["source"] for c in claims], self.lacking)
         missing = missing_answer_type(query, [c.text for c in claims])
         if missing and not verdict.notice:

@@ -29,6 +29,7 @@ from assistant.llm import LLMFailed, llm_answer, load_chat_model
 from assistant.recommender import Recommender
 from assistant.references import Context, mentions_in
 from assistant.schema import Answer
+from assistant.scope import unnamed_products
 from assistant.selection import asks_more
 from assistant.spelling import Speller
 from assistant.text import clean, printable, same_text, sentences, without_markup
@@ -196,7 +197,9 @@ class Assistant:
             answer = replies.chat_reply(question, understood, offers)
             return Outcome(_led(answer, lead), empty, [], about_article=False)
         if understood.act is Act.out_of_scope:
-            why = replies.reason(understood.intent)
+            unnamed = unnamed_products(text, self.speller)  # the plainer reason for "... terraform ..."
+            why = (replies.reason("unknown_name", names=", ".join(unnamed)) if unnamed
+                   else replies.reason(understood.intent))
             answer = replies.decline(question, understood.text, why, self.suggestions(text), lead,
                                      files=self.index.has_files)
             return Outcome(answer, empty, [], about_article=False)

@@ -86,6 +86,12 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
     return None
 
 
+def unnamed_products(text: str, speller: Speller, language: Language = LANGUAGE) -> list[str]:
+    """The tools and vendors `text` names that the article never does ("terraform" -> "Terraform")."""
+    return [language.products[w] for w in dict.fromkeys(speller.unknown(text))
+            if w in language.products]
+
+
 def foreign(text: str, speller: Speller, best_dense: float, coverage: float,
             language: Language = LANGUAGE) -> str | None:
     """Why a follow-up is out of scope on its own words ("whats the weather in paris" after a
@@ -128,13 +134,17 @@ def _counted_noun(phrase: str) -> str:
 def missing_answer_type(question: str, sentences: list[str], language: Language = LANGUAGE
                         ) -> str | None:
     """A 'how many X' needs a count next to X, a 'how much does it cost' needs a price, a
-    'who is the CEO of X' or 'who founded X' a person, group or organization."""
+    'who is the CEO of X' or 'who founded X' a person, group or organization (and for an office,
+    the answer must name it: a person alone is not "the CEO")."""
     text = " ".join(sentences)
     role, deed = MISSING["who_role"].search(question), MISSING["who_deed"].search(question)
     wanted = {"person"} if role else IDENTITIES if deed else set()
     named = deed and MISSING["proper_name"].search(text)  # a name a user's file gives
     if wanted and not named and not any(m.kind in wanted for m in mentions_in(text, language)):
         return reason("no_person", language)
+    office = MISSING["office"].search(role.group(0)) if role else None
+    if office and not re.search(rf"\b{re.escape(office.group(0))}", text, re.I):
+        return reason("no_person", language)  # a person, but nowhere called its CEO
     many = MISSING["how_many"].search(question)
     if many:
         counted = _counted_noun(many.group(1))

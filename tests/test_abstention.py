@@ -145,6 +145,22 @@ def test_a_tool_named_in_a_background_does_not_stop_the_recommendation(assistant
     assert not answer.abstained and answer.recommendation is not None, answer.answer
 
 
+@pytest.mark.parametrize(("question", "reason"), [
+    ("what is kodekloud", "does not talk about that"),          # only its promotions name it
+    ("who is the ceo of kodekloud", "the article does not say who"),  # no "?": not trivia
+    ("whos the ceo of kodekloud", "the article does not say who"),
+    ("how many days of leave do we get", "does not talk about that"),  # no goodbye either
+    ("what about terraform for devops", "does not mention Terraform"),
+    ("is spark mentioned", "does not mention Spark"),
+])
+def test_a_decline_is_never_empty_and_gives_the_plain_reason(assistant, question, reason):
+    """Third newcomer trial: an empty answer that was not declined, the DevOps definition for
+    "who is the CEO", "Bye!" to a question about leave, and product or code reasons for tools
+    the article never names."""
+    answer = ask(assistant, question)
+    assert answer.abstained and not answer.citations and reason in answer.answer, answer.answer
+
+
 def test_a_plain_question_gets_no_notice(assistant):
     answer = ask(assistant, "Why do DataOps salaries lag behind?")
     assert not answer.abstained

@@ -202,6 +202,8 @@ def test_ranking_and_list_words_are_noticed(reader):
     # a role of someone else beside the user's own (second newcomer trial)
     ("my wife is a data scientist, i'm a nurse. which ops should i learn?", "nurse"),
     ("I work with data scientists as a backend dev. what first?", "software engineer"),
+    ("fresh grad, which ops should i learn first", "coming in fresh"),
+    ("i'm a data analyst, my bf is a sysadmin. what should i learn first", "data analyst"),
 ])
 def test_backgrounds_from_names_and_descriptions(reader, message, background):
     assert understand(message, Conversation(), reader).background == background
