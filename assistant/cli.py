@@ -49,7 +49,10 @@ def ask_command(
     """Answer a question with numbered citations, or a stream of JSON lines with --jsonl."""
     if not jsonl and not (question or "").strip():
         empty = "" if question is None else " (this one is empty)"
-        raise typer.BadParameter(f"give a question{empty}, or --jsonl to read JSON lines from stdin")
+        message = f"give a question{empty}, or --jsonl to read JSON lines from stdin"
+        if as_json:
+            typer.echo(json.dumps({"error": message}))
+        raise typer.BadParameter(message)
     with expected_errors(as_json):
         assistant = load_assistant()
     if jsonl:

@@ -215,9 +215,10 @@ def _parts(clauses: list[str], conversation: Conversation, reader: Reader) -> li
 
 
 def _context(parts: list[Part], conversation: Conversation) -> tuple[Context, Part | Turn | None]:
-    """What a clause may point back at: the clause before it, else the last question of the
-    conversation (and the last list given, if that question gave none)."""
-    if parts:
+    """What a clause may point back at: the clause before it (unless it is only chat), else the
+    last question of the conversation (and the last list given, if that question gave none)."""
+    chat = parts and all(w in STOPWORDS or w in LANGUAGE.chat_words for w in words(parts[-1].text))
+    if parts and not chat:  # "thx. whats the 2nd one": past the thanks
         last = parts[-1]
         return Context(mentions=mentions_in(last.standalone)), last
     turn = conversation.last

@@ -233,6 +233,8 @@ def test_ask_without_a_question_is_a_usage_error(indexed, arguments):
     assert result.exit_code == 2
     assert "give a question" in result.output and "Traceback" not in result.output
     assert ("is empty" in result.output) == bool(arguments)
+    as_json = invoke("ask", "--json", *arguments)
+    assert as_json.exit_code == 2 and "give a question" in json.loads(as_json.stdout)["error"]
 
 
 def test_eval_json_scores_a_question_set_with_the_baseline(loaded, tmp_path):
