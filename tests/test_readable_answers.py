@@ -34,12 +34,15 @@ def test_a_list_answer_is_list_lines_under_its_intro_in_one_citation(corpus_assi
     assert answer.answer.count("[1]") == 1 and lines[-1].endswith("[1]")
 
 
-def test_a_list_item_shown_as_a_sentence_ends_its_line(corpus_assistant):
+def test_a_list_item_shown_as_a_sentence_ends_its_line():
     """"... show up in every stack The lines feel blurry ..." had read as one sentence (second
-    newcomer trial); the item has no full stop in the article, so its line ends there."""
-    _, third = ask(corpus_assistant, "what do all three share?", "the third one")
-    check_grounded(third)
-    assert "show up in every stack [1]\n" in third.answer, third.answer
+    newcomer trial); the item has no full stop in the article, so its run and line end there."""
+    from assistant.citations import Line, text_of
+
+    item = "Care about observability - Prometheus, Grafana, and Datadog show up in every stack"
+    after = "The lines feel blurry because there's genuine shared territory."
+    assert text_of([Line(item, (1,)), Line(after, (1,))]) == f"{item} [1]\n{after} [1]"
+    assert text_of([Line(after, (1,)), Line(after, (1,))]) == f"{after} {after} [1]"
 
 
 def test_one_marker_closes_each_run_of_sentences_from_one_passage(corpus_assistant):
