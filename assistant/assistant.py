@@ -32,6 +32,7 @@ from assistant.schema import Answer
 from assistant.scope import unnamed_products
 from assistant.selection import asks_more
 from assistant.spelling import Speller
+from assistant.structure import named_list
 from assistant.text import clean, printable, same_text, sentences, without_markup
 from assistant.topics import LANGUAGE, Topic, disciplines_in
 from assistant.understanding import Part, Reader, Understanding, make_part, understand
@@ -83,7 +84,8 @@ class Assistant:
         headings = [h for d in index.documents.values() for h in d.metadata["section"].split(" > ")]
         reader = Reader(self._intents, self._backgrounds, speller.fix,
                         lambda word: bool(speller.english.known([word])), headings,
-                        prefetch=index.embeddings.embed_queries, other_files=index.has_files)
+                        prefetch=index.embeddings.embed_queries, other_files=index.has_files,
+                        lists=lambda text: named_list(text, answerer.enumerations))
         self.index, self.speller, self.composer, self.recommender, self.answerer, self.reader = (
             index, speller, composer, recommender, answerer, reader)
 

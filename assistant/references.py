@@ -139,6 +139,11 @@ def _ordinal_value(word: str, language: Language) -> int | str | None:
     return None
 
 
+def points_at_item(text: str, language: Language = LANGUAGE) -> bool:
+    """The text names a position in a list ("the second one", "the last difference")."""
+    return bool(_ordinal(language).search(text))
+
+
 def resolve_item(text: str, context: Context, language: Language = LANGUAGE) -> Resolution | None:
     """"the second one", "the last one", "the next one" as the item of the last list."""
     match = _ordinal(language).search(text)

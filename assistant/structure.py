@@ -139,7 +139,7 @@ def pick(text: str, docs: list[Document], found: list[Enumeration]) -> Enumerati
     then the one sharing the most words, then the best placed."""
     top = docs[:TOP_K]
     count = asked_count(text)
-    asked = _heading_words(lexical_form(text))
+    asked = _heading_words(lexical_form(text)) - _count_words(count)
     ranked = []
     for enumeration in found:
         ranks = [rank for rank, doc in enumerate(top) if enumeration.holds(doc)]
@@ -151,13 +151,28 @@ def pick(text: str, docs: list[Document], found: list[Enumeration]) -> Enumerati
     return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
 
 
+def named_list(text: str, found: list[Enumeration]) -> list[Item]:
+    """The items of the list whose heading holds the noun after a position ("the 2nd difference":
+    The Four Differences That Actually Matter), for "the second ..." with no list in the
+    conversation; none unless exactly one heading holds it."""
+    nouns = _heading_words(" ".join(n for n in LANGUAGE.lexicon.ordinal_nouns
+                                    if re.search(rf"\b{n}s?\b", text, re.I)))
+    named = [e for e in found if nouns & _heading_words(heading_label(e.section))]
+    return named[0].listed() if len(named) == 1 else []
+
+
 def _heading_words(text: str) -> set[str]:
-    """The stems a list question shares with a heading, comparison words kept and numbers left
-    out, which `asked_count` compares ("the 4 big differences": "The Four Differences That
-    Actually Matter", not the FAQ's four items)."""
-    numbers = LANGUAGE.lexicon.numbers
-    tokens = [w for w in words(text.replace("-", " ")) if not w.isdigit() and w not in numbers]
-    return set(stem_words(tokens, keep=_COMPARING))
+    """The stems a list question shares with a heading, comparison words kept ("the 4 big
+    differences": "The Four Differences That Actually Matter", not the FAQ's four items)."""
+    return set(stem_words(words(text.replace("-", " ")), keep=_COMPARING))
+
+
+def _count_words(count: int | None) -> set[str]:
+    """The words of an asked count, which `asked_count` compares, not the heading's words ("the
+    4 things they share" is not The Four Differences)."""
+    if count is None:
+        return set()
+    return set(stem_words([str(count), *(w for w, n in LANGUAGE.lexicon.numbers.items() if n == count)]))
 
 
 _COMPARING = frozenset(w for w in STOPWORDS if LANGUAGE.comparison.search(w))

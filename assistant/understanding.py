@@ -24,9 +24,8 @@ from assistant.followups import (asks_again, carried_over, compares_unnamed, lea
 from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
-from assistant.references import (Context, Reference, mentions_in, resolve_item, resolve_mentions,
-                                  without_titles,
-                                  spelled_out)
+from assistant.references import (Context, Reference, mentions_in, points_at_item, resolve_item,
+                                  resolve_mentions, spelled_out, without_titles)
 from assistant.text import STOPWORDS, words
 from assistant.topics import LANGUAGE, Topic, aspect_words, topic_of
 
@@ -116,8 +115,10 @@ class Reader:
                  fix_spelling: Callable[[str], str], is_english_word: Callable[[str], bool],
                  headings: list[str] = (), language: Language = LANGUAGE,
                  prefetch: Callable[[list[str]], object] = lambda texts: None,
-                 other_files: bool = False):
+                 other_files: bool = False,
+                 lists: Callable[[str], list[Item]] = lambda text: []):
         self.intents, self.backgrounds, self.prefetch = intents, backgrounds, prefetch
+        self.lists = lists  # the items of the index's list a text names by its heading
         self.other_files = other_files  # the index holds files beside the article
         self.fix_spelling, self.is_english_word = fix_spelling, is_english_word
         self.headings = [set(content_words(h)) for h in dict.fromkeys(headings)]
@@ -235,7 +236,12 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
     question leans on it."""
     language = reader.language
     fixed = spelled_out(reader.fix_spelling(text), language)
-    resolution = resolve_item(fixed, context, language) or resolve_mentions(fixed, context, language)
+    resolution = resolve_item(fixed, context, language)
+    if resolution is None and points_at_item(fixed, language):  # "the 2nd difference", no list yet
+        named = Context(mentions=context.mentions, items=reader.lists(fixed))
+        resolution = resolve_item(fixed, named, language)
+        context = named if resolution else context
+    resolution = resolution or resolve_mentions(fixed, context, language)
     topic = topic_of(resolution.text)
     again = previous is not None and asks_again(fixed)
     follow_up = again or bool(resolution.references) or leans_on_context(fixed, topic, language)
