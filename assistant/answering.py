@@ -103,8 +103,8 @@ class Answerer:
             return PartReply(part, declined=own or verdict.reason, docs=docs)
         claims = self.composer.compose(part, docs, found.said, missing=bool(verdict.notice))
         nothing_new = part.again and bool(found.said) and all(c.text in found.said for c in claims)
-        narrow = bool(asked_kinds(part.standalone))  # who, when, ...: one fact, all said
-        if nothing_new and narrow and asks_more(part.text) and part.disciplines and not verdict.notice:
+        if (nothing_new and asks_more(part.text) and part.disciplines and not verdict.notice
+                and asked_kinds(part.standalone)):  # who, when, ...: its one fact all said
             wider = self._more_about(part, found.said)
             if wider is not None:
                 return wider
@@ -120,7 +120,6 @@ class Answerer:
         if nothing_new:
             notices.append(LANGUAGE.replies.notices["no_more"])
         return PartReply(part, notices + claims, items=items_of(claims), docs=docs)
-
 
     def _more_about(self, part: Part, said: frozenset[str]) -> PartReply | None:
         """"Tell me more" once a question for one fact (who coined it, when) has all its

@@ -17,11 +17,13 @@ from assistant.claims import Claim, unit_claims
 from assistant.conversation import Item
 from assistant.index import Index
 from assistant.language import Language
-from assistant.text import STOPWORDS, heading_label, stem_words, stems, words
+from assistant.text import STOPWORDS, heading_label, stem_words, words
 from assistant.topics import LANGUAGE, lexical_form
 
 LONG_ITEM = 220  # characters; a longer list item is shown by its first sentence
 TOP_K = 5        # retrieved chunks whose sections may hold the enumeration asked for
+# stopwords a heading's words keep: "The Four Differences" is about differences
+_COMPARING = frozenset(w for w in STOPWORDS if LANGUAGE.comparison.search(w))
 
 
 @dataclass(frozen=True)
@@ -174,5 +176,3 @@ def _count_words(count: int | None) -> set[str]:
         return set()
     return set(stem_words([str(count), *(w for w, n in LANGUAGE.lexicon.numbers.items() if n == count)]))
 
-
-_COMPARING = frozenset(w for w in STOPWORDS if LANGUAGE.comparison.search(w))

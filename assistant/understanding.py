@@ -210,15 +210,16 @@ def _parts(clauses: list[str], conversation: Conversation, reader: Reader) -> li
     the conversation."""
     parts: list[Part] = []
     for clause in clauses:
-        context, previous = _context(parts, conversation)
+        context, previous = _context(parts, conversation, reader.language)
         parts.append(make_part(clause, context, previous, reader))
     return parts
 
 
-def _context(parts: list[Part], conversation: Conversation) -> tuple[Context, Part | Turn | None]:
+def _context(parts: list[Part], conversation: Conversation, language: Language
+             ) -> tuple[Context, Part | Turn | None]:
     """What a clause may point back at: the clause before it (unless it is only chat), else the
     last question of the conversation (and the last list given, if that question gave none)."""
-    chat = parts and all(w in STOPWORDS or w in LANGUAGE.chat_words for w in words(parts[-1].text))
+    chat = parts and all(w in STOPWORDS or w in language.chat_words for w in words(parts[-1].text))
     if parts and not chat:  # "thx. whats the 2nd one": past the thanks
         last = parts[-1]
         return Context(mentions=mentions_in(last.standalone)), last
