@@ -52,12 +52,17 @@ def ingest_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Chunk and embed the corpus into Chroma; only new or changed chunks are embedded."""
-    from ingest.pipeline import run_ingest
+    from ingest.receipt import unchanged_by_receipt
 
     with expected_errors(as_json):
         settings = load_settings()
-        report = run_ingest(paths or [settings.corpus_dir], settings,
-                            show_progress=not (quiet or as_json) and sys.stderr.isatty())
+        paths = paths or [settings.corpus_dir]
+        report = unchanged_by_receipt(paths, settings)
+        if report is None:
+            from ingest.pipeline import run_ingest  # imports Chroma and the embedding stack
+
+            report = run_ingest(paths, settings,
+                                show_progress=not (quiet or as_json) and sys.stderr.isatty())
     for skipped in report.skipped:
         typer.echo(f"skipped {skipped}", err=True)
     if as_json:

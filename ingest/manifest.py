@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.loaders import SourceFile
 from ingest.settings import Settings
-from ingest.store import IndexStore
 from ingest.units import SENTENCE_LIMIT
+
+if TYPE_CHECKING:  # the store imports Chroma, which an unchanged re-ingest need not (receipt.py)
+    from ingest.store import IndexStore
 
 
 def corpus_hash(files: list[SourceFile]) -> str:
@@ -56,12 +59,19 @@ def unchanged_build(store: IndexStore, paths: list[Path], files: list[SourceFile
     chunk again (what most of an unchanged re-ingest took: importing the splitter, chunking,
     reading every chunk's metadata)."""
     old = store.manifest()
-    if not files or old is None or store.interrupted():
-        return None
-    new = build_manifest(paths, files, old.get("chunks", -1), settings, old.get("per_file", []))
-    if {**old, "built_at": None} != {**new, "built_at": None}:
+    if old is None or store.interrupted() or not holds(old, paths, files, settings):
         return None
     return old if store.active().count() == old["chunks"] else None
+
+
+def holds(manifest: dict, paths: list[Path], files: list[SourceFile], settings: Settings) -> bool:
+    """True when a build with `manifest` was made from exactly these files by the same code and
+    settings."""
+    if not files:
+        return False
+    new = build_manifest(paths, files, manifest.get("chunks", -1), settings,
+                         manifest.get("per_file", []))
+    return {**manifest, "built_at": None} == {**new, "built_at": None}
 
 
 def same_build(old_manifest: dict | None, manifest: dict, counts: dict, old_count: int) -> bool:

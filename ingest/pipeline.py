@@ -19,7 +19,8 @@ from ingest.errors import NothingToIngest
 from ingest.loaders import Problem, SourceFile, load_files
 from ingest.manifest import build_manifest, same_build, unchanged_build
 from ingest.markdown import parse_sections
-from ingest.report import FileReport, IngestReport, encodings_of, flat_notes
+from ingest.receipt import clear_receipt, write_receipt
+from ingest.report import FileReport, IngestReport, report_of
 from ingest.settings import Settings
 from ingest.store import IndexStore
 from ingest.units import sentence_count, wanted_units
@@ -112,12 +113,21 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
     started = time.perf_counter()
     files, problems = load_files(paths, settings.max_file_bytes)
     store = IndexStore(settings)
+    clear_receipt(settings)
+    report = _ingest(store, paths, files, problems, settings, show_progress, started)
+    active = store.active()
+    write_receipt(settings, active.name, store.manifest())
+    return report
+
+
+def _ingest(store, paths, files, problems, settings, show_progress, started) -> IngestReport:
     unchanged = unchanged_build(store, paths, files, settings)
     if unchanged is not None:
         store.drop_builds(keep=store.active().name)  # builds left behind by an interrupted run
-        return _report(settings, [FileReport(**file) for file in unchanged["per_file"]], problems,
-                       {"chunks": unchanged["chunks"], "added": 0, "updated": 0, "removed": 0,
-                        "unchanged": unchanged["chunks"], "embedded": 0}, started)
+        return report_of(settings, [FileReport(**file) for file in unchanged["per_file"]],
+                         problems, {"chunks": unchanged["chunks"], "added": 0, "updated": 0,
+                                    "removed": 0, "unchanged": unchanged["chunks"],
+                                    "embedded": 0}, started)
     chunks, files, per_file, problems = _chunked(files, problems, settings)
     active, old = _reusable_build(store, settings)
     counts = classify(chunks, old)
@@ -132,7 +142,7 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
         work = _build_and_switch(store, active, chunks, manifest, settings, show_progress)
     counts |= {"chunks": len(chunks), "embedded": counts["added"] + counts["updated"],
                "sentences_embedded": work[1], "embedding_seconds": round(work[0], 3)}
-    return _report(settings, per_file, problems, counts, started)
+    return report_of(settings, per_file, problems, counts, started)
 
 
 def _chunked(files, problems, settings):
@@ -143,15 +153,6 @@ def _chunked(files, problems, settings):
         reasons = "; ".join(map(str, problems)) or "no files found"
         raise NothingToIngest(f"nothing to ingest: {reasons}")
     return chunks, files, per_file, problems
-
-
-def _report(settings: Settings, per_file: list[FileReport], problems: list[Problem],
-            counts: dict, started: float) -> IngestReport:
-    return IngestReport(
-        index=settings.index_location, files=[file.source for file in per_file],
-        per_file=per_file, skipped=[str(problem) for problem in problems],
-        notes=flat_notes(per_file), encodings=encodings_of(per_file),
-        seconds=round(time.perf_counter() - started, 3), **counts)
 
 
 def _reusable_build(store: IndexStore, settings: Settings):

@@ -3,9 +3,16 @@ prints it as text or JSON."""
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 
 from ingest.decoding import PDF_TEXT, UTF8
+
+if TYPE_CHECKING:
+    from ingest.loaders import Problem
+    from ingest.settings import Settings
 
 
 class FileReport(BaseModel):
@@ -51,3 +58,14 @@ def encodings_of(per_file: list[FileReport]) -> dict[str, str]:
     """The codec of each file that was not read as UTF-8, by source name."""
     return {file.source: file.encoding for file in per_file
             if file.encoding not in (UTF8, PDF_TEXT)}
+
+
+def report_of(settings: Settings, per_file: list[FileReport], problems: list[Problem],
+              counts: dict, started: float) -> IngestReport:
+    """The report of a run that began at `started` (time.perf_counter()); `counts` holds the
+    chunk counts (chunks, added, updated, removed, unchanged, embedded, ...)."""
+    return IngestReport(
+        index=settings.index_location, files=[file.source for file in per_file],
+        per_file=per_file, skipped=[str(problem) for problem in problems],
+        notes=flat_notes(per_file), encodings=encodings_of(per_file),
+        seconds=round(time.perf_counter() - started, 3), **counts)

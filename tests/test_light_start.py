@@ -1,6 +1,7 @@
 """The answer path stays light (issue 12): `ask`, `chat`, `ui`, `dialogs run` and `status` answer in
 a new process without importing PyTorch, transformers, sentence-transformers or scikit-learn, and
-an unchanged re-ingest imports neither the model nor the retrieval stack."""
+an unchanged re-ingest imports neither the model nor the retrieval stack, nor even Chroma (it has
+the receipt of the last ingest)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ingest.settings import CHECKOUT_DIR
 HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn")
 RETRIEVAL = ("onnxruntime", "tokenizers", "langchain_chroma", "bm25s", "assistant.index",
              "langchain_text_splitters")  # nor the chunker's splitter: nothing is chunked again
+STORE = ("chromadb", "langchain_core.embeddings")
 REPORT = ("import json, sys\n"
           "print('MODULES=' + json.dumps(sorted(m for m in {names!r} if m in sys.modules)))\n")
 COMMAND = ("from ui.cli import app\n"
@@ -72,7 +74,7 @@ def test_an_unchanged_re_ingest_imports_neither_the_model_nor_the_retrieval_stac
     args = ["ingest", "--json", str(small_corpus)]
     first, _ = run_probe(COMMAND.format(args=args), (), user_dir)
     assert json.loads(first)["embedded"] == 6
-    again, loaded = run_probe(COMMAND.format(args=args), HEAVY + RETRIEVAL, user_dir)
+    again, loaded = run_probe(COMMAND.format(args=args), HEAVY + RETRIEVAL + STORE, user_dir)
     report = json.loads(again)
     assert (report["embedded"], report["sentences_embedded"], report["unchanged"]) == (0, 0, 6)
     assert loaded == []
