@@ -86,7 +86,8 @@ def promotes(text: str) -> bool:
 def references_penalty(doc: Document, query: str) -> float:
     """A list of the works a text cites answers where its facts come from, nothing else."""
     heading = doc.metadata["section"].rsplit(" > ", 1)[-1].strip().lower()
-    if PATTERNS["references_heading"].match(heading) and not PATTERNS["asks_sources"].search(query):
+    asks = PATTERNS["asks_sources"].search(query) or ASPECT_PATTERNS["sources"].search(query)
+    if PATTERNS["references_heading"].match(heading) and not asks:
         return -0.15
     return 0.0
 

@@ -161,7 +161,8 @@ def missing_answer_type(question: str, sentences: list[str], language: Language 
 
 def _missing_content(question: str, topic: Topic, language: Language) -> Verdict:
     notices = language.replies.notices
-    asks_figure = "salary" in topic.aspects and MISSING["salary_figure"].search(question)
+    asks_figure = ("salary" in topic.aspects and "sources" not in topic.aspects
+                   and MISSING["salary_figure"].search(question))  # not "where are the numbers from"
     # the text's one figure is the senior MLOps base salary; any other level or role has none
     senior_mlops = topic.disciplines == ("MLOps",) and not MISSING["other_level"].search(question)
     if asks_figure and not senior_mlops:

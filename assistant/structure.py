@@ -18,7 +18,7 @@ from assistant.conversation import Item
 from assistant.index import Index
 from assistant.language import Language
 from assistant.text import STOPWORDS, heading_label, stem_words, words
-from assistant.topics import LANGUAGE, lexical_form
+from assistant.topics import ASPECT_PATTERNS, LANGUAGE, lexical_form, topic_of
 
 LONG_ITEM = 220  # characters; a longer list item is shown by its first sentence
 TOP_K = 5        # retrieved chunks whose sections may hold the enumeration asked for
@@ -142,15 +142,28 @@ def pick(text: str, docs: list[Document], found: list[Enumeration]) -> Enumerati
     top = docs[:TOP_K]
     count = asked_count(text)
     asked = _heading_words(lexical_form(text)) - _count_words(count)
+    aimed = _aimed(text, top)
     ranked = []
     for enumeration in found:
         ranks = [rank for rank, doc in enumerate(top) if enumeration.holds(doc)]
         shared = len(asked & _heading_words(enumeration.section))
         counted = count is not None and len(enumeration.items) == count
+        placed_only = not (shared or counted)
+        if placed_only and aimed is not None and not enumeration.holds(aimed):
+            continue  # "list the references": the Sources sentence, not the list beside it
         if shared or counted or (ranks and ranks[0] < 2):
             placed = ranks[0] if ranks else TOP_K
             ranked.append(((count is not None and not counted, -shared, placed), enumeration))
     return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
+
+def _aimed(text: str, docs: list[Document]) -> Document | None:
+    """The first of `docs` under a heading that names what the question asks about ("list the
+    references": the chunk headed Sources), or None."""
+    patterns = [ASPECT_PATTERNS[a] for a in topic_of(text).aspects
+                if a not in ("definition", "history")]
+    return next((doc for doc in docs if any(p.search(heading_label(doc.metadata["section"]))
+                                            for p in patterns)), None)
 
 
 def named_list(text: str, found: list[Enumeration]) -> list[Item]:

@@ -170,7 +170,8 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     question asking for a fact ("can I leave early?"); a request for the page's absent table or
     diagram ("show me the comparison table"), which scope answers; any request outside the
     article when the index holds the user's own files beside it, which may answer it ("what
-    are the deploy steps?", "who is the team lead?")."""
+    are the deploy steps?", "who is the team lead?"); a request for the works the article cites
+    ("list the sources at the end", "what research is this based on"), which it lists."""
     language, clause = reader.language, part.resolved
     act = language.act_of(prediction.label)
     if act is Act.question:
@@ -199,8 +200,9 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     files_first = reader.other_files and act is Act.out_of_scope
     absent = act is Act.out_of_scope and any(  # scope gives the notice
         language.missing[kind].search(clause) for kind in ("table", "diagram"))
+    cited = act in (Act.about_assistant, Act.out_of_scope) and "sources" in topic_of(clause).aspects
     if doubtful or chatter or named or selfless or gibberish or unknown or asks or unaddressed \
-            or files_first or absent:
+            or files_first or absent or cited:
         return Prediction("ask_article", prediction.confidence)
     return prediction
 
