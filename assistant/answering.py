@@ -23,7 +23,7 @@ from assistant.relevance import asked_kinds
 from assistant.replies import reason
 from assistant.selection import asks_more
 from assistant.spelling import Speller
-from assistant.structure import Enumeration, enumerations, pick
+from assistant.structure import Enumeration, counted, enumerations, pick
 from assistant.text import stems
 from assistant.topics import LANGUAGE
 from assistant.understanding import Part
@@ -79,7 +79,8 @@ class Answerer:
         # recommender's) embeds them in one model call
         self.index.embeddings.embed_queries([part.retrieval_query, part.standalone])
         docs = self.index.retriever.invoke(part.retrieval_query)
-        listed = pick(part.standalone, docs, self.enumerations) if part.enumeration else None
+        listed = (pick(part.standalone, docs, self.enumerations) if part.enumeration
+                  else counted(part.standalone, self.enumerations))
         return Found(part, docs, listed, ask.said)
 
     def _own_words_verdict(self, part: Part, docs: list[Document]) -> str | None:

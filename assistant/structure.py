@@ -157,6 +157,21 @@ def pick(text: str, docs: list[Document], found: list[Enumeration]) -> Enumerati
     return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
 
 
+def counted(text: str, found: list[Enumeration], language: Language = LANGUAGE
+            ) -> Enumeration | None:
+    """For "how many differences are there": the one enumeration whose heading gives that count
+    ("The Four Differences That Actually Matter"), whose items answer it; else None."""
+    many = re.search(language.lexicon.missing["how_many"], text, re.I)
+    if many is None:
+        return None
+    number = "|".join([*language.lexicon.numbers, r"\d+"])
+    nouns = [w.rstrip("s") for w in words(many.group(1)) if w not in STOPWORDS or w in _COMPARING]
+    headed = [e for e in found for noun in nouns[:3]
+              if re.search(rf"\b(?:{number})\s+(?:\w+\s+)?{re.escape(noun)}s?\b",
+                           heading_label(e.section), re.I)]
+    return headed[0] if len({e.section for e in headed}) == 1 else None
+
+
 def _aimed(text: str, docs: list[Document]) -> Document | None:
     """The first of `docs` under a heading that names what the question asks about ("list the
     references": the chunk headed Sources), or None."""
