@@ -65,6 +65,10 @@ def ingest_command(
                                 show_progress=not (quiet or as_json) and sys.stderr.isatty())
     for skipped in report.skipped:
         typer.echo(f"skipped {skipped}", err=True)
+    if report.dropped:
+        typer.echo(f"removed from the index: {', '.join(report.dropped)} (no longer in the paths "
+                   "given; to keep files, ingest all their paths together: `ops-assistant ingest "
+                   "PATH PATH ...`)", err=True)
     if as_json:
         typer.echo(report.model_dump_json())
     elif not quiet:

@@ -114,10 +114,11 @@ def run_ingest(paths: list[Path], settings: Settings, show_progress: bool = True
     files, problems = load_files(paths, settings.max_file_bytes)
     store = IndexStore(settings)
     clear_receipt(settings)
+    before = set((store.manifest() or {}).get("files", {}))
     report = _ingest(store, paths, files, problems, settings, show_progress, started)
     active = store.active()
     write_receipt(settings, active.name, store.manifest())
-    return report
+    return report.model_copy(update={"dropped": sorted(before - set(report.files))})
 
 
 def _ingest(store, paths, files, problems, settings, show_progress, started) -> IngestReport:
@@ -128,7 +129,7 @@ def _ingest(store, paths, files, problems, settings, show_progress, started) -> 
                          problems, {"chunks": unchanged["chunks"], "added": 0, "updated": 0,
                                     "removed": 0, "unchanged": unchanged["chunks"],
                                     "embedded": 0}, started)
-    chunks, files, per_file, problems = _chunked(files, problems, settings)
+    chunks, files, per_file, problems = _chunked(files, problems, settings, paths)
     active, old = _reusable_build(store, settings)
     counts = classify(chunks, old)
     manifest = build_manifest(paths, files, len(chunks), settings,
@@ -145,12 +146,13 @@ def _ingest(store, paths, files, problems, settings, show_progress, started) -> 
     return report_of(settings, per_file, problems, counts, started)
 
 
-def _chunked(files, problems, settings):
+def _chunked(files, problems, settings, paths):
     """`chunk_files`, failing with NothingToIngest (every reason given) when no file is left."""
     chunks, files, bad_files, per_file = chunk_files(files, settings)
     problems = problems + bad_files
     if not files:
-        reasons = "; ".join(map(str, problems)) or "no files found"
+        where = ", ".join(str(path) for path in paths)
+        reasons = "; ".join(map(str, problems)) or f"no files found in {where}"
         raise NothingToIngest(f"nothing to ingest: {reasons}")
     return chunks, files, per_file, problems
 

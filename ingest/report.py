@@ -28,7 +28,8 @@ class FileReport(BaseModel):
 
 class IngestReport(BaseModel):
     """What one ingest did; printed as text or JSON by the CLI. `per_file`: each indexed file;
-    `skipped`: "path: reason" per file left out; `notes`: "source: note" for every note of
+    `skipped`: "path: reason" per file left out; `dropped`: files the index held before and no
+    longer does (deleted, or not under the paths given); `notes`: "source: note" for every note of
     `per_file`; `encodings`: source name -> codec of each file that was not UTF-8
     (e.g. {"docs/runbook.txt": "utf-16-le"})."""
 
@@ -47,6 +48,7 @@ class IngestReport(BaseModel):
     sentences_embedded: int = 0
     embedding_seconds: float = 0.0
     seconds: float
+    dropped: list[str] = []  # files of the index before this run that it no longer holds
 
 
 def flat_notes(per_file: list[FileReport]) -> list[str]:

@@ -206,6 +206,30 @@ def test_python_m_ingest_help():
     assert "--quiet" in invoke("ingest", "--help").stdout
 
 
+def test_files_the_index_no_longer_holds_are_named_with_how_to_keep_them(small_corpus, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "runbook.md").write_text(GOOD, encoding="utf-8")
+    assert invoke("ingest", "--quiet", str(small_corpus)).exit_code == 0
+    result = invoke("ingest", str(notes))
+    assert result.exit_code == 0
+    assert one_line_about(result.stderr, "docs/alpha.md") == (
+        "removed from the index: docs/alpha.md, docs/beta.md (no longer in the paths given; to "
+        "keep files, ingest all their paths together: `ops-assistant ingest PATH PATH ...`)")
+    both = json.loads(invoke("ingest", "--json", str(small_corpus), str(notes)).stdout)
+    assert both["dropped"] == [] and both["added"] == 6
+    (small_corpus / "beta.md").unlink()
+    alone = json.loads(invoke("ingest", "--json", str(small_corpus), str(notes)).stdout)
+    assert alone["dropped"] == ["docs/beta.md"]
+
+
+def test_an_empty_folder_is_named_in_the_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = invoke("ingest", str(tmp_path / "empty"))
+    assert result.exit_code == 1
+    assert f"nothing to ingest: no files found in {tmp_path / 'empty'}" in result.stderr
+
+
 def test_re_ingest_in_a_new_process_reports_nothing_embedded_without_loading_torch(small_corpus):
     assert invoke("ingest", "--quiet", str(small_corpus)).exit_code == 0
     probe = ("import sys; from ingest.cli import app; "
