@@ -39,6 +39,16 @@ def compares_unnamed(text: str, topic: Topic, language: Language) -> bool:
             and len([w for w in words(text) if w not in STOPWORDS]) <= SHORT)
 
 
+def spelled_three(text: str, language: Language) -> str | None:
+    """A comparison of "the three" that names none of them, with their names in place of "the
+    three" ("the differences between DevOps, DataOps and MLOps"): retrieval would read "three"
+    as the overlap's heading. None for any other text."""
+    if not (language.comparison.search(text) and language.all_three.search(text)) or any(
+            pattern.search(text) for pattern in DISCIPLINES.values()):
+        return None
+    return language.all_three.sub(_names(tuple(DISCIPLINES)), text, count=1)
+
+
 def the_three(text: str, topic: Topic) -> tuple[str, Topic]:
     """`text` and `topic` about all three disciplines (see `compares_unnamed`)."""
     three = tuple(DISCIPLINES)

@@ -19,8 +19,9 @@ from pydantic import BaseModel, Field
 from assistant.backgrounds import find_background, named_background
 from assistant.clauses import content_words, normalized, other_language, split_clauses
 from assistant.conversation import Conversation, Item, Turn
-from assistant.followups import (asks_again, carried_over, compares_unnamed, leans_on_context,
-                                 plain_question, the_three, with_length_requests)
+from assistant.followups import (asks_again, carried_over, compares_unnamed,
+                                 leans_on_context, plain_question, spelled_three,
+                                 the_three, with_length_requests)
 from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.nlu import Prediction
@@ -260,6 +261,8 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
         standalone, topic = the_three(standalone, topic)
         question = the_three(resolution.text, topic)[0]
         follow_up = follow_up and previous is not None  # leans on the article, not the chat
+    elif spelled_three(standalone, language):
+        standalone = question = spelled_three(standalone, language)
     item = context.items[resolution.item] if resolution.item is not None else None
     return Part(text=text, resolved=resolution.text, standalone=standalone, question=question,
                 disciplines=topic.disciplines,
