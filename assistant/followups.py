@@ -20,10 +20,13 @@ SHORT = 3  # content words; a part this short leans on the conversation
 def leans_on_context(text: str, topic: Topic, language: Language) -> bool:
     """A part that starts like a follow-up ("and for MLOps?") or is too short to name its
     subject ("When?", "Why is that?") leans on what came before; one that names an aspect of a
-    discipline, or two disciplines or more ("the difference between DevOps and MLOps"), does not."""
+    discipline, or two disciplines or more ("the difference between DevOps and MLOps"), or the
+    article itself ("summarize the article"), does not."""
     content = [w for w in words(text) if w not in STOPWORDS]
     if language.follow_up_start.search(text):
         return True
+    if language.the_article.search(text):
+        return False
     named = [m for m in mentions_in(text, language) if m.kind != "discipline"]
     whole = topic.disciplines and (topic.aspects or len(topic.disciplines) > 1)
     return len(content) <= SHORT and not named and not whole

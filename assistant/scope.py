@@ -62,7 +62,9 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
     content = [w for w in words(question) if w not in STOPWORDS and not w.isdigit()]
     ranking = {w for w in content if language.ranking.fullmatch(w)}
     cues = {w for w in content if any(p.search(w) for p in language.aspect_patterns.values())}
+    cues |= _cue_phrases(question, language)
     named = set(words(" ".join(spellings_in(question, language))))  # "WEF" is an alias
+    named |= set(words(" ".join(m.group(0) for m in language.the_article.finditer(question))))
     unknown = set(speller.unknown(question)) & set(content) - ranking - named - cues
     known = [w for w in content if w not in unknown]
     compares = bool(language.comparison.search(question))  # what the article is: a comparison
@@ -84,6 +86,13 @@ def out_of_scope(question: str, speller: Speller, best_dense: float, coverage: f
                                                                          or articles_own):
         return reason("off_topic", language)
     return None
+
+
+def _cue_phrases(question: str, language: Language) -> set[str]:
+    """The words of a short phrase that names an aspect as a whole ("main takeaway", "bottom
+    line"), which alone would not ("main")."""
+    spans = [m.group(0) for p in language.aspect_patterns.values() for m in p.finditer(question)]
+    return {w for span in spans if len(words(span)) <= 3 for w in words(span)}
 
 
 def unnamed_products(text: str, speller: Speller, language: Language = LANGUAGE) -> list[str]:

@@ -247,7 +247,8 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
         context = named if resolution else context
     resolution = resolution or resolve_mentions(fixed, context, language)
     topic = topic_of(resolution.text)
-    again = previous is not None and asks_again(fixed)
+    again = (previous is not None and asks_again(fixed)
+             and not language.the_article.search(fixed))  # "summarize the article": all of it
     follow_up = again or bool(resolution.references) or leans_on_context(fixed, topic, language)
     standalone = question = resolution.text
     if again:  # "shorter please": the last question, at another length
