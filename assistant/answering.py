@@ -101,7 +101,8 @@ class Answerer:
                              docs=docs)
         own = self._own_words_verdict(part, docs) if _reads_alone(part, found.said) else None
         if (verdict.reason or own) and part.item is None:
-            return PartReply(part, declined=own or verdict.reason, docs=docs)
+            declined = reason("no_list") if part.unpointed else own or verdict.reason
+            return PartReply(part, declined=declined, docs=docs)
         claims = self.composer.compose(part, docs, found.said, missing=bool(verdict.notice))
         nothing_new = part.again and bool(found.said) and all(c.text in found.said for c in claims)
         if (nothing_new and asks_more(part.text) and part.disciplines and not verdict.notice

@@ -55,6 +55,7 @@ class Part(BaseModel):
     item_index: int | None = None
     listed: list[Item] = []  # the list `item` is from
     dangling: bool = False  # a pronoun it uses points at nothing said before
+    unpointed: bool = False  # a position ("the second one") with no list to take it from
     again: bool = False  # asks the previous question again, only shorter or longer
     ranking: bool = False
     enumeration: bool = False
@@ -241,7 +242,8 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
     language = reader.language
     fixed = spelled_out(reader.fix_spelling(text), language)
     resolution = resolve_item(fixed, context, language)
-    if resolution is None and points_at_item(fixed, language):  # "the 2nd difference", no list yet
+    pointing = resolution is None and points_at_item(fixed, language)
+    if pointing:  # "the 2nd difference", no list yet
         named = Context(mentions=context.mentions, items=reader.lists(fixed))
         resolution = resolve_item(fixed, named, language)
         context = named if resolution else context
@@ -271,6 +273,7 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
                 item=item, item_index=resolution.item,
                 listed=context.items if item is not None else [],
                 dangling=bool(pronouns(language).search(resolution.text)), again=again,
+                unpointed=pointing and resolution.item is None,
                 ranking=language.asks_ranking(standalone),
                 enumeration=bool(language.list_cue.search(without_titles(fixed, language))))
 
