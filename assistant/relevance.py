@@ -15,6 +15,7 @@ from assistant.topics import ASPECT_PATTERNS, DISCIPLINES, LANGUAGE, Topic, subj
 
 PATTERNS = {name: re.compile(p, re.I) for name, p in LANGUAGE.lexicon.composer.items()}
 DATES = re.compile(LANGUAGE.lexicon.dates, re.I)
+COUNT = re.compile(LANGUAGE.lexicon.missing["count"], re.I)
 DEFINES = 0.2  # a sentence that defines an asked discipline, for a definition question
 DEFINITION = {name: re.compile(rf"{name} is (?:a|an|the)\b") for name in DISCIPLINES}
 OPENS_WITH = {name: re.compile(rf"(?:{name})\b") for name in DISCIPLINES}
@@ -63,8 +64,10 @@ def asked_kinds(question: str) -> set[str]:
 
 
 def answers_kind(sentence: str, kinds: set[str]) -> bool:
-    """The sentence holds a date, a yes or no, or names a thing of one of `kinds`."""
+    """The sentence holds a date, a count, a yes or no, or names a thing of one of `kinds`."""
     if "date" in kinds and DATES.search(sentence):
+        return True
+    if "count" in kinds and COUNT.search(sentence):
         return True
     if "verdict" in kinds:
         return bool(PATTERNS["verdict"].search(sentence))
