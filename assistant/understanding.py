@@ -147,16 +147,30 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
     predictions = [_sure(p, part, reader)
                    for p, part in zip(reader.intents([p.resolved for p in parts]), parts)]
     acts = [language.act_of(p.label) for p in predictions]
-    act = next(a for a in ACT_ORDER if a in acts)
-    chosen = predictions[acts.index(act)]
     fixed = [part.resolved if part.item is not None else reader.fix_spelling(clause)
              for clause, part in zip(clauses, parts)]  # "im a data engneer"; "the second one"
+    if Act.background in acts and find_background(fixed, acts, Conversation(), reader.backgrounds,
+                                                  language):
+        predictions = _what_now(predictions, parts, language)
+        acts = [language.act_of(p.label) for p in predictions]
+    act = next(a for a in ACT_ORDER if a in acts)
+    chosen = predictions[acts.index(act)]
     background = find_background(fixed, acts, conversation, reader.backgrounds, language)
     named = named_background(" ".join(fixed), language)
     parts = [part.model_copy(update={"act": a, "intent": p.label})
              for part, p, a in zip(parts, predictions, acts)]
     return Understanding(text=text, act=act, intent=chosen.label, confidence=chosen.confidence,
                          background=background, named_background=named, parts=parts)
+
+
+def _what_now(predictions: list[Prediction], parts: list[Part], language: Language
+              ) -> list[Prediction]:
+    """A question that only asks where to go next ("what now?", "what should I do?") beside a
+    background the message states ("I write SQL and build dbt models all day.") asks which Ops
+    to learn first."""
+    return [Prediction("learning_path", p.confidence)
+            if language.act_of(p.label) is not Act.learning_path and language.asks_direction.search(part.resolved) else p
+            for p, part in zip(predictions, parts)]
 
 
 def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:

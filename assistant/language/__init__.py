@@ -137,6 +137,10 @@ class Language:
         return compiled(self.lexicon.follow_up_start)
 
     @cached_property
+    def asks_direction(self) -> re.Pattern:
+        return compiled(self.lexicon.asks_direction)
+
+    @cached_property
     def addressed(self) -> re.Pattern:
         return compiled(self.lexicon.addressed)
 

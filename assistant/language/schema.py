@@ -170,6 +170,7 @@ class Lexicon(_Data):
     not_ranking: list[str]
     list_cues: list[str]
     follow_up_start: list[str]
+    asks_direction: list[str]
     information_question: list[str]
     length_request_words: list[str]
     question_words: list[str]
@@ -199,7 +200,8 @@ class Lexicon(_Data):
         return value
 
     @field_validator("all_three", "comparison", "conclusions", "not_ranking",
-                     "list_cues", "follow_up_start", "information_question", "addressed",
+                     "list_cues", "follow_up_start", "asks_direction", "information_question",
+                     "addressed",
                      "vocative")
     @classmethod
     def _compile_lists(cls, value):
