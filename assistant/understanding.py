@@ -146,6 +146,8 @@ def understand(text: str, conversation: Conversation, reader: Reader) -> Underst
                                                    for q in (p.retrieval_query, p.standalone)])
     predictions = [_sure(p, part, reader)
                    for p, part in zip(reader.intents([p.resolved for p in parts]), parts)]
+    predictions = [Prediction("acknowledgement", 1.0) if language.transition.search(part.text)
+                   else p for p, part in zip(predictions, parts)]  # "ok, back to it."
     acts = [language.act_of(p.label) for p in predictions]
     fixed = [part.resolved if part.item is not None else reader.fix_spelling(clause)
              for clause, part in zip(clauses, parts)]  # "im a data engneer"; "the second one"

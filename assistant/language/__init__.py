@@ -141,6 +141,10 @@ class Language:
         return compiled(self.lexicon.asks_direction)
 
     @cached_property
+    def transition(self) -> re.Pattern:
+        return compiled(self.lexicon.transition)
+
+    @cached_property
     def addressed(self) -> re.Pattern:
         return compiled(self.lexicon.addressed)
 

@@ -171,6 +171,7 @@ class Lexicon(_Data):
     list_cues: list[str]
     follow_up_start: list[str]
     asks_direction: list[str]
+    transition: list[str]
     information_question: list[str]
     length_request_words: list[str]
     question_words: list[str]
@@ -200,7 +201,7 @@ class Lexicon(_Data):
         return value
 
     @field_validator("all_three", "comparison", "conclusions", "not_ranking",
-                     "list_cues", "follow_up_start", "asks_direction", "information_question",
+                     "list_cues", "follow_up_start", "asks_direction", "transition", "information_question",
                      "addressed",
                      "vocative")
     @classmethod
