@@ -152,7 +152,8 @@ class Assistant:
         with conversation.lock:
             if not text:
                 answer = replies.decline(question, "", replies.reason("empty"),
-                                         self.suggestions(""), lead, files=self.index.has_files)
+                                         self.suggestions(""), lead, files=self.index.has_files,
+                                     article=self.recommender.enabled)
             else:
                 outcome = self._turn(question, text, lead, conversation)
                 answer = outcome.answer
@@ -203,7 +204,8 @@ class Assistant:
             why = (replies.reason("unknown_name", names=", ".join(unnamed)) if unnamed
                    else replies.reason(understood.intent))
             answer = replies.decline(question, understood.text, why, self.suggestions(text), lead,
-                                     files=self.index.has_files)
+                                     files=self.index.has_files,
+                                     article=self.recommender.enabled)
             return Outcome(answer, empty, [], about_article=False)
         recommended = self.recommender.reply(question, understood, conversation)
         if recommended and recommended.answer:
@@ -255,7 +257,8 @@ class Assistant:
         if not kept:
             answer = replies.decline(question, plain, answered[0].declined,
                                      self.suggestions(standalone), lead,
-                                     files=self.index.has_files)
+                                     files=self.index.has_files,
+                                     article=self.recommender.enabled)
             return Outcome(answer, Topic((), ()), [], about_article=bool(topic.disciplines),
                            standalone=standalone)
         text, citations = self._compose(answered, lead)

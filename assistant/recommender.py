@@ -55,9 +55,9 @@ class Recommender:
         framework = [p for p in self.problems if p.startswith("framework.yaml")]
         self.claims = None if framework else _locate(language.framework.quoted(), index)
         if framework:  # one short line; `ops-assistant check-language` lists every problem
-            log.warning("the learn-first recommender is off: the index lacks the article's "
-                        "framework (%s%s)", framework[0],
-                        f" and {len(framework) - 1} more" if len(framework) > 1 else "")
+            log.warning("the article is not in the index (or not all of it), so the learn-first "
+                        "recommender is off; ingest it with your files: `ops-assistant ingest "
+                        "corpus YOUR_FOLDER` (`ops-assistant check-language` lists what is missing)")
 
     @property
     def enabled(self) -> bool:

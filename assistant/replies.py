@@ -34,11 +34,16 @@ def chat_reply(question: str, understood: Understanding, offers: list[str],
 
 
 def decline(question: str, query: str, reason: str, offers: list[str], lead: str = "",
-            language: Language = LANGUAGE, files: bool = False) -> Answer:
+            language: Language = LANGUAGE, files: bool = False, article: bool = True) -> Answer:
     """What the article does not answer, said plainly, with questions it does answer; `files`:
-    the index holds other files too, which do not answer it either."""
+    the index holds other files too, which do not answer it either; `article` False: the index
+    lacks the article itself, which is said instead (and nothing is offered)."""
     words = language.replies.decline
-    said = (words.lead_files, words.scope_files) if files else (words.lead, words.scope)
+    if not article:
+        offers = []
+        said = (words.no_article, "")
+    else:
+        said = (words.lead_files, words.scope_files) if files else (words.lead, words.scope)
     text = " ".join(filter(None, [lead, said[0].format(reason=reason), said[1],
                                   offers_text(offers)]))
     return Answer(session="", question=question, answer=text, abstained=True,

@@ -301,3 +301,21 @@ def test_bench_alternates_ask_passes_with_the_sentence_transformers_yardstick(sh
     asks, encodes = paired_passes(shared, load_golden()[:2], passes=2)
     assert len(asks) == len(encodes) == 4
     assert all(t > 0 for t in asks + encodes)
+
+
+def test_an_index_without_the_article_says_so_instead_of_what_the_article_lacks(user_dir, tmp_path,
+                                                                               caplog):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "deploys.md").write_text("# Deploys\n\nThe deploy runs at noon every Friday.\n",
+                                      encoding="utf-8")
+    assert CliRunner().invoke(app, ["ingest", "--quiet", str(notes)]).exit_code == 0
+    missing = CliRunner().invoke(app, ["ask", "--json", "who coined dataops?"])
+    answer = json.loads(missing.stdout)
+    assert answer["abstained"] and "You could ask" not in answer["answer"]
+    assert answer["answer"].startswith("The indexed files do not answer that, and the article "
+                                       "\"DevOps vs DataOps vs MLOps\" is not in the index")
+    assert "ops-assistant ingest corpus YOUR_FOLDER" in answer["answer"]
+    assert "the article is not in the index" in caplog.text
+    found = json.loads(CliRunner().invoke(app, ["ask", "--json", "when does the deploy run?"]).stdout)
+    assert "noon every Friday" in found["answer"] and not found["abstained"]

@@ -262,6 +262,7 @@ class Decline(_Data):
     scope: str
     lead_files: str  # when the index holds the user's own files beside the article
     scope_files: str
+    no_article: str  # when the index holds the user's files but not the article
     reasons: dict[str, str]
 
 
