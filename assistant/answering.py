@@ -23,7 +23,7 @@ from assistant.relevance import asked_kinds
 from assistant.replies import reason
 from assistant.selection import asks_more
 from assistant.spelling import Speller
-from assistant.structure import Enumeration, counted, enumerations, pick
+from assistant.structure import Enumeration, counted, enumerations, pick, with_count
 from assistant.text import stems
 from assistant.topics import LANGUAGE
 from assistant.understanding import Part
@@ -81,6 +81,8 @@ class Answerer:
         docs = self.index.retriever.invoke(part.retrieval_query)
         listed = (pick(part.standalone, docs, self.enumerations) if part.enumeration
                   else counted(part.standalone, self.enumerations))
+        if listed is not None and not part.enumeration:  # "how many ...": the sentence that counts
+            listed = with_count(listed, self.index)
         return Found(part, docs, listed, ask.said)
 
     def _own_words_verdict(self, part: Part, docs: list[Document]) -> str | None:

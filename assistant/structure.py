@@ -172,6 +172,21 @@ def counted(text: str, found: list[Enumeration], language: Language = LANGUAGE
     return headed[0] if len({e.section for e in headed}) == 1 else None
 
 
+def with_count(enumeration: Enumeration, index: Index, language: Language = LANGUAGE
+               ) -> Enumeration:
+    """`enumeration` led by the sentence of its own section that gives its number of items
+    ("These four points tell you why it matters."), when there is one: the answer to "how many"."""
+    numbers = language.lexicon.numbers
+    for doc in index.section(enumeration.section):
+        if doc.metadata["section"] != enumeration.section or doc.metadata.get("kind") == "editorial_note":
+            continue
+        for claim in unit_claims(doc):
+            said = [numbers.get(w, int(w) if w.isdigit() else None) for w in words(claim.text)]
+            if len(enumeration.items) in said:
+                return replace(enumeration, intro=claim)
+    return enumeration
+
+
 def _aimed(text: str, docs: list[Document]) -> Document | None:
     """The first of `docs` under a heading that names what the question asks about ("list the
     references": the chunk headed Sources), or None."""
