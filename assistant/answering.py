@@ -98,13 +98,14 @@ class Answerer:
                                     self.composer.best_similarity(query, docs),
                                     self.composer.coverage(query, docs)),
                               [d.metadata["source"] for d in docs[:1]], self.lacking)
+        if part.unpointed:  # "and the 3rd?" after an answer that listed nothing
+            return PartReply(part, declined=reason("no_list"), docs=docs)
         if found.enumeration is not None and not verdict.notice:
             return PartReply(part, found.enumeration.claims(), items=found.enumeration.listed(),
                              docs=docs)
         own = self._own_words_verdict(part, docs) if _reads_alone(part, found.said) else None
         if (verdict.reason or own) and part.item is None:
-            declined = reason("no_list") if part.unpointed else own or verdict.reason
-            return PartReply(part, declined=declined, docs=docs)
+            return PartReply(part, declined=own or verdict.reason, docs=docs)
         claims = self.composer.compose(part, docs, found.said, missing=bool(verdict.notice))
         nothing_new = part.again and bool(found.said) and all(c.text in found.said for c in claims)
         if (nothing_new and asks_more(part.text) and part.disciplines and not verdict.notice

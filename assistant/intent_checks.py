@@ -14,7 +14,7 @@ from assistant.backgrounds import find_background, named_background
 from assistant.conversation import Conversation
 from assistant.language import Act, Language
 from assistant.nlu import Prediction
-from assistant.references import mentions_in
+from assistant.references import mentions_in, points_at_item
 from assistant.text import STOPWORDS, words
 from assistant.topics import topic_of
 
@@ -77,6 +77,7 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     leaning = bool(topic_of(clause).disciplines or language.follow_up_start.search(clause))
     about_the_article = prediction.label == "about_article" and language.the_article.search(clause)
     chatter = act in (Act.small_talk, Act.about_assistant) and leaning and not about_the_article
+    positional = act is Act.small_talk and points_at_item(clause, language)  # "the 2nd one pls"
     own_disciplines = bool(part.disciplines) and not part.follow_up  # none carried over
     named = (prediction.label == "general_knowledge" and (bool(part.references) or own_disciplines
                                                           or any(m.kind in ARTICLE_KINDS
@@ -98,6 +99,6 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
         language.missing[kind].search(clause) for kind in ("table", "diagram"))
     cited = act in (Act.about_assistant, Act.out_of_scope) and "sources" in topic_of(clause).aspects
     if doubtful or chatter or named or selfless or gibberish or unknown or asks or unaddressed \
-            or files_first or absent or cited:
+            or files_first or absent or cited or positional:
         return Prediction("ask_article", prediction.confidence)
     return prediction

@@ -220,7 +220,8 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
                 item=item, item_index=resolution.item,
                 listed=context.items if item is not None else [],
                 dangling=bool(pronouns(language).search(resolution.text)), again=again,
-                unpointed=pointing and resolution.item is None,
+                unpointed=(pointing and resolution.item is None and not resolution.references
+                           and len(content_words(fixed)) <= 1),  # "and the 3rd?" alone
                 ranking=language.asks_ranking(standalone),
                 enumeration=bool(language.list_cue.search(without_titles(fixed, language))))
 
