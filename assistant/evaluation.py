@@ -24,7 +24,8 @@ REAL = GOLDEN.parent.parent / "real"
 REAL_PHRASING = {"real phrasing (tuning)": REAL / "tuning.yaml",
                  "real phrasing (sealed)": REAL / "sealed.yaml",
                  "real phrasing, second set (tuning)": REAL / "tuning2.yaml",
-                 "real phrasing, second set (sealed)": REAL / "sealed2.yaml"}
+                 "real phrasing, second set (sealed)": REAL / "sealed2.yaml",
+                 "real phrasing, third set (sealed)": REAL / "sealed3.yaml"}
 
 
 class GoldenQuestion(BaseModel):
