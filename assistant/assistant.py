@@ -247,7 +247,7 @@ class Assistant:
                 answered.append(PartReply(part, declined=answered[-1].declined))
             else:
                 new_only = part.follow_up and (not part.again or asks_more(part.text))
-                ask = Ask(part, said if new_only else frozenset())
+                ask = Ask(part, _unsaid_item(part, said) if new_only else frozenset())
                 answered.append(self.answerer.chain.invoke(ask))
         kept = [r for r in answered if not r.declined]
         standalone = " ".join(p.standalone for p in parts)
@@ -336,3 +336,11 @@ def _discipline_items(standalone: str) -> list[Item]:
     "the second one" points at."""
     named = disciplines_in(standalone)
     return [Item(label=name) for name in named] if len(named) >= 2 else []
+
+
+def _unsaid_item(part: Part, said: frozenset[str]) -> frozenset[str]:
+    """What a follow-up must not quote again, less the item it points at ("the last one?"): that
+    sentence is what it asks about."""
+    if part.item is None:
+        return said
+    return frozenset(text for text in said if not text.startswith(part.item.label))
