@@ -18,14 +18,14 @@ from functools import cached_property
 import numpy as np
 
 from assistant import feedback, nlu, replies, suggest
+from assistant.answer_text import answer_text
 from assistant.answering import Answerer, Ask, PartReply
-from assistant.citations import check_lines, render, split_answer, text_of, verify
 from assistant.compose import Composer
 from assistant.filler import FillerJudge
 from assistant.conversation import Conversation, Item, Mention, Turn
 from assistant.index import Index
 from assistant.language import Act
-from assistant.llm import LLMFailed, llm_answer, load_chat_model
+from assistant.llm import load_chat_model
 from assistant.recommender import Recommender
 from assistant.references import Context, mentions_in
 from assistant.schema import Answer
@@ -33,15 +33,13 @@ from assistant.scope import unnamed_products
 from assistant.selection import asks_more
 from assistant.spelling import Speller
 from assistant.structure import named_list
-from assistant.text import clean, printable, same_text, sentences, without_markup
+from assistant.text import clean, printable, sentences, without_markup
 from assistant.topics import LANGUAGE, Topic, disciplines_in
 from assistant.understanding import Part, Reader, Understanding, make_part, understand
 from ingest.errors import BuildGone
 from ingest.settings import Settings
 
 MAX_SESSIONS = 10_000
-# declines of a part with no words the article uses: noise beside an answered part, left unsaid
-JUNK = {replies.reason("no_words"), replies.reason("unknown_words")}
 STARTERS = LANGUAGE.suggestions.starters
 
 
@@ -274,30 +272,8 @@ class Assistant:
                        said=quoted | said if more else quoted)
 
     def _compose(self, answered: list[PartReply], lead: str):
-        """The parts' claims as answer text and citations: the LLM's words when one is
-        configured and works, else the article's own sentences; verified either way."""
-        notices = [lead] if lead else []
-        if self.llm is not None:
-            notices += [p for r in answered for p in r.pieces if isinstance(p, str)]
-            docs = list({d.id: d for r in answered for d in r.docs}.values())
-            query = " ".join(r.part.standalone for r in answered if not r.declined)
-            try:
-                raw, citations = llm_answer(self.llm, query, docs, self.settings.llm_timeout_s)
-                text, cited = verify(notices + split_answer(raw), citations, tuple(notices))
-                if cited:
-                    return text, cited
-                fallback = LANGUAGE.replies.notices["llm_unsupported"]
-            except LLMFailed as error:
-                fallback = LANGUAGE.replies.notices["llm_failed"].format(error=error)
-            notices.append(fallback)
-        said = notices + [LANGUAGE.replies.notices["part_declined"].format(reason=r.declined)
-                          for r in answered if r.declined and r.declined not in JUNK]
-        said += [p for r in answered for p in r.pieces if isinstance(p, str)]
-        claims = list({same_text(c.text): c for r in answered for c in r.pieces
-                       if not isinstance(c, str)}.values())  # two parts (or files) may hold one sentence
-        lines, citations = check_lines(*render(list(dict.fromkeys(said)) + claims,
-                                               self.index.section_chunks))
-        return text_of(lines), citations
+        return answer_text(answered, lead, self.index.section_chunks, self.llm,
+                           self.settings.llm_timeout_s)
 
     def _remember(self, text: str, outcome: Outcome) -> Turn:
         answer = outcome.answer
