@@ -20,7 +20,7 @@ from ingest.loaders import Problem, SourceFile, load_files
 from ingest.manifest import build_manifest, same_build, unchanged_build
 from ingest.markdown import parse_sections
 from ingest.receipt import clear_receipt, write_receipt
-from ingest.report import FileReport, IngestReport, report_of
+from ingest.report import FileReport, IngestReport, report_of, unchanged_report_of
 from ingest.settings import Settings
 from ingest.store import IndexStore
 from ingest.units import sentence_count, wanted_units
@@ -125,10 +125,7 @@ def _ingest(store, paths, files, problems, settings, show_progress, started) -> 
     unchanged = unchanged_build(store, paths, files, settings)
     if unchanged is not None:
         store.drop_builds(keep=store.active().name)  # builds left behind by an interrupted run
-        return report_of(settings, [FileReport(**file) for file in unchanged["per_file"]],
-                         problems, {"chunks": unchanged["chunks"], "added": 0, "updated": 0,
-                                    "removed": 0, "unchanged": unchanged["chunks"],
-                                    "embedded": 0}, started)
+        return unchanged_report_of(settings, unchanged, problems, started)
     chunks, files, per_file, problems = _chunked(files, problems, settings, paths)
     active, old = _reusable_build(store, settings)
     counts = classify(chunks, old)

@@ -16,9 +16,9 @@ import os
 import time
 from pathlib import Path
 
-from ingest.loaders import Problem, SourceFile, load_files
+from ingest.loaders import load_files
 from ingest.manifest import holds
-from ingest.report import FileReport, IngestReport, report_of
+from ingest.report import IngestReport, unchanged_report_of
 from ingest.settings import Settings
 
 NAME = "last-ingest.json"
@@ -78,16 +78,7 @@ def unchanged_by_receipt(paths: list[Path], settings: Settings) -> IngestReport 
     the half second that importing Chroma takes)."""
     started = time.perf_counter()
     files, problems = load_files(paths, settings.max_file_bytes)
-    return unchanged_report(paths, files, problems, settings, started)
-
-
-def unchanged_report(paths: list[Path], files: list[SourceFile], problems: list[Problem],
-                     settings: Settings, started: float) -> IngestReport | None:
-    """`unchanged_by_receipt` for files already read."""
     manifest = receipted_manifest(settings)
     if manifest is None or not holds(manifest, paths, files, settings):
         return None
-    chunks = manifest["chunks"]
-    return report_of(settings, [FileReport(**file) for file in manifest["per_file"]], problems,
-                     {"chunks": chunks, "added": 0, "updated": 0, "removed": 0,
-                      "unchanged": chunks, "embedded": 0}, started)
+    return unchanged_report_of(settings, manifest, problems, started)

@@ -71,3 +71,13 @@ def report_of(settings: Settings, per_file: list[FileReport], problems: list[Pro
         per_file=per_file, skipped=[str(problem) for problem in problems],
         notes=flat_notes(per_file), encodings=encodings_of(per_file),
         seconds=round(time.perf_counter() - started, 3), **counts)
+
+
+def unchanged_report_of(settings: Settings, manifest: dict, problems: list[Problem],
+                        started: float) -> IngestReport:
+    """The report of a run that found the build of `manifest` already holding its files: each
+    file as that build reported it, nothing embedded."""
+    chunks = manifest["chunks"]
+    return report_of(settings, [FileReport(**file) for file in manifest["per_file"]], problems,
+                     {"chunks": chunks, "added": 0, "updated": 0, "removed": 0,
+                      "unchanged": chunks, "embedded": 0}, started)
