@@ -23,7 +23,7 @@ from assistant.relevance import asked_kinds
 from assistant.replies import reason
 from assistant.selection import asks_more
 from assistant.spelling import Speller
-from assistant.structure import Enumeration, counted, enumerations, pick, with_count
+from assistant.structure import Enumeration, counted_list, enumerations, pick
 from assistant.text import stems
 from assistant.topics import LANGUAGE
 from assistant.understanding import Part
@@ -80,9 +80,7 @@ class Answerer:
         self.index.embeddings.embed_queries([part.retrieval_query, part.standalone])
         docs = self.index.retriever.invoke(part.retrieval_query)
         listed = (pick(part.standalone, docs, self.enumerations) if part.enumeration
-                  else counted(part.standalone, self.enumerations))
-        if listed is not None and not part.enumeration:  # "how many ...": the sentence that counts
-            listed = with_count(listed, self.index)
+                  else counted_list(part.standalone, self.enumerations, self.index))
         return Found(part, docs, listed, ask.said)
 
     def _own_words_verdict(self, part: Part, docs: list[Document]) -> str | None:
@@ -93,13 +91,13 @@ class Answerer:
 
     def reply(self, found: Found) -> PartReply:
         part, docs = found.part, found.docs
+        if part.unpointed:  # "and the 3rd?" after an answer that listed nothing
+            return PartReply(part, declined=reason("no_list"), docs=docs)
         query = part.standalone
         verdict = from_source(judge(query, part.topic, self.speller,
                                     self.composer.best_similarity(query, docs),
                                     self.composer.coverage(query, docs)),
                               [d.metadata["source"] for d in docs[:1]], self.lacking)
-        if part.unpointed:  # "and the 3rd?" after an answer that listed nothing
-            return PartReply(part, declined=reason("no_list"), docs=docs)
         if found.enumeration is not None and not verdict.notice:
             return PartReply(part, found.enumeration.claims(), items=found.enumeration.listed(),
                              docs=docs)

@@ -149,9 +149,7 @@ class Assistant:
         conversation = self.conversation(session)
         with conversation.lock:
             if not text:
-                answer = replies.decline(question, "", replies.reason("empty"),
-                                         self.suggestions(""), lead, files=self.index.has_files,
-                                     article=self.recommender.enabled)
+                answer = self._decline(question, "", replies.reason("empty"), "", lead)
             else:
                 outcome = self._turn(question, text, lead, conversation)
                 answer = outcome.answer
@@ -201,9 +199,7 @@ class Assistant:
             unnamed = unnamed_products(text, self.speller)  # the plainer reason for "... terraform ..."
             why = (replies.reason("unknown_name", names=", ".join(unnamed)) if unnamed
                    else replies.reason(understood.intent))
-            answer = replies.decline(question, understood.text, why, self.suggestions(text), lead,
-                                     files=self.index.has_files,
-                                     article=self.recommender.enabled)
+            answer = self._decline(question, understood.text, why, text, lead)
             return Outcome(answer, empty, [], about_article=False)
         recommended = self.recommender.reply(question, understood, conversation)
         if recommended and recommended.answer:
@@ -253,10 +249,7 @@ class Assistant:
         topic = Topic(tuple(dict.fromkeys(d for p in parts for d in p.disciplines)),
                       tuple(dict.fromkeys(a for p in parts for a in p.aspects)))
         if not kept:
-            answer = replies.decline(question, plain, answered[0].declined,
-                                     self.suggestions(standalone), lead,
-                                     files=self.index.has_files,
-                                     article=self.recommender.enabled)
+            answer = self._decline(question, plain, answered[0].declined, standalone, lead)
             return Outcome(answer, Topic((), ()), [], about_article=bool(topic.disciplines),
                            standalone=standalone)
         text, citations = self._compose(answered, lead)
@@ -270,6 +263,12 @@ class Assistant:
         return Outcome(answer, topic, items, item=kept[0].part.item_index,
                        asked=" ".join(p.resolved for p in parts), standalone=standalone,
                        said=quoted | said if more else quoted)
+
+    def _decline(self, question: str, query: str, why: str, near: str, lead: str) -> Answer:
+        """`replies.decline` for this index (the user's files beside the article, or the article
+        missing), offering the questions nearest `near`."""
+        return replies.decline(question, query, why, self.suggestions(near), lead,
+                               files=self.index.has_files, article=self.recommender.enabled)
 
     def _compose(self, answered: list[PartReply], lead: str):
         return answer_text(answered, lead, self.index.section_chunks, self.llm,

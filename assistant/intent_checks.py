@@ -74,7 +74,8 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
         return prediction
     doubtful = prediction.confidence < (MIN_OUT_OF_SCOPE if act is Act.out_of_scope
                                         else MIN_CONFIDENCE)
-    leaning = bool(topic_of(clause).disciplines or language.follow_up_start.search(clause))
+    topic = topic_of(clause)
+    leaning = bool(topic.disciplines or language.follow_up_start.search(clause))
     about_the_article = prediction.label == "about_article" and language.the_article.search(clause)
     chatter = act in (Act.small_talk, Act.about_assistant) and leaning and not about_the_article
     positional = act is Act.small_talk and points_at_item(clause, language)  # "the 2nd one pls"
@@ -97,7 +98,7 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     files_first = reader.other_files and act is Act.out_of_scope
     absent = act is Act.out_of_scope and any(  # scope gives the notice
         language.missing[kind].search(clause) for kind in ("table", "diagram"))
-    cited = act in (Act.about_assistant, Act.out_of_scope) and "sources" in topic_of(clause).aspects
+    cited = act in (Act.about_assistant, Act.out_of_scope) and "sources" in topic.aspects
     if doubtful or chatter or named or selfless or gibberish or unknown or asks or unaddressed \
             or files_first or absent or cited or positional:
         return Prediction("ask_article", prediction.confidence)

@@ -157,10 +157,11 @@ def pick(text: str, docs: list[Document], found: list[Enumeration]) -> Enumerati
     return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
 
 
-def counted(text: str, found: list[Enumeration], language: Language = LANGUAGE
-            ) -> Enumeration | None:
+def counted_list(text: str, found: list[Enumeration], index: Index, language: Language = LANGUAGE
+                 ) -> Enumeration | None:
     """For "how many differences are there": the one enumeration whose heading gives that count
-    ("The Four Differences That Actually Matter"), whose items answer it; else None."""
+    ("The Four Differences That Actually Matter"), whose items answer it, led by the sentence
+    that counts them (`with_count`); else None."""
     many = re.search(language.lexicon.missing["how_many"], text, re.I)
     if many is None:
         return None
@@ -169,7 +170,7 @@ def counted(text: str, found: list[Enumeration], language: Language = LANGUAGE
     headed = [e for e in found for noun in nouns[:3]
               if re.search(rf"\b(?:{number})\s+(?:\w+\s+)?{re.escape(noun)}s?\b",
                            heading_label(e.section), re.I)]
-    return headed[0] if len({e.section for e in headed}) == 1 else None
+    return with_count(headed[0], index, language) if len({e.section for e in headed}) == 1 else None
 
 
 def with_count(enumeration: Enumeration, index: Index, language: Language = LANGUAGE

@@ -200,10 +200,9 @@ class Lexicon(_Data):
                 _compiles(pattern)
         return value
 
-    @field_validator("all_three", "comparison", "conclusions", "not_ranking",
-                     "list_cues", "follow_up_start", "asks_direction", "transition", "information_question",
-                     "addressed",
-                     "vocative")
+    @field_validator("all_three", "comparison", "conclusions", "not_ranking", "list_cues",
+                     "follow_up_start", "asks_direction", "transition", "information_question",
+                     "addressed", "vocative")
     @classmethod
     def _compile_lists(cls, value):
         for pattern in value:
