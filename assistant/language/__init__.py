@@ -41,6 +41,12 @@ OTHER_ROLE = "other role"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _lexicon_pattern(field: str) -> cached_property:
+    """A property of Language: the lexicon's list of patterns `field`, compiled into one
+    pattern on first use."""
+    return cached_property(lambda language: compiled(getattr(language.lexicon, field)))
+
+
 class Language:
     """All language data, validated, with its patterns compiled on first use."""
 
@@ -95,13 +101,8 @@ class Language:
         """What each discipline keeps running ("data pipeline": DataOps), by discipline."""
         return {name: compiled(p) for name, p in self.lexicon.discipline_objects.items()}
 
-    @cached_property
-    def all_three(self) -> re.Pattern:
-        return compiled(self.lexicon.all_three)
-
-    @cached_property
-    def comparison(self) -> re.Pattern:
-        return compiled(self.lexicon.comparison)
+    all_three = _lexicon_pattern("all_three")
+    comparison = _lexicon_pattern("comparison")
 
     @cached_property
     def aspect_patterns(self) -> dict[str, re.Pattern]:
@@ -120,9 +121,7 @@ class Language:
     def ranking_by_direction(self) -> dict[str, re.Pattern]:
         return {direction: words_pattern(ws) for direction, ws in self.lexicon.ranking.items()}
 
-    @cached_property
-    def list_cue(self) -> re.Pattern:
-        return compiled(self.lexicon.list_cues)
+    list_cue = _lexicon_pattern("list_cues")
 
     @cached_property
     def first_person(self) -> re.Pattern:
@@ -132,25 +131,11 @@ class Language:
     def second_person(self) -> re.Pattern:
         return words_pattern(self.lexicon.second_person)
 
-    @cached_property
-    def follow_up_start(self) -> re.Pattern:
-        return compiled(self.lexicon.follow_up_start)
-
-    @cached_property
-    def asks_direction(self) -> re.Pattern:
-        return compiled(self.lexicon.asks_direction)
-
-    @cached_property
-    def transition(self) -> re.Pattern:
-        return compiled(self.lexicon.transition)
-
-    @cached_property
-    def addressed(self) -> re.Pattern:
-        return compiled(self.lexicon.addressed)
-
-    @cached_property
-    def information_question(self) -> re.Pattern:
-        return compiled(self.lexicon.information_question)
+    follow_up_start = _lexicon_pattern("follow_up_start")
+    asks_direction = _lexicon_pattern("asks_direction")
+    transition = _lexicon_pattern("transition")
+    addressed = _lexicon_pattern("addressed")
+    information_question = _lexicon_pattern("information_question")
 
     @cached_property
     def missing(self) -> dict[str, re.Pattern]:
