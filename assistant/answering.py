@@ -9,10 +9,12 @@ article's sentences (compose.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from langchain_core.documents import Document
-from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig
 
 from assistant.claims import Claim
 from assistant.compose import Composer
@@ -27,6 +29,21 @@ from assistant.structure import Enumeration, counted_list, enumerations, pick
 from assistant.text import stems
 from assistant.topics import LANGUAGE
 from assistant.understanding import Part
+
+
+In, Out = TypeVar("In"), TypeVar("Out")
+
+
+class Step(Runnable[In, Out], Generic[In, Out]):
+    """A chain step that calls its function and nothing else. RunnableLambda inspects the
+    function's signature and opens a callback run on every call: ~0.2 ms a step, a fifth of the
+    Python in a warm answer; the chain around the steps still opens its run."""
+
+    def __init__(self, func: Callable[[In], Out]):
+        self.func, self.name = func, func.__name__
+
+    def invoke(self, input: In, config: RunnableConfig | None = None, **kwargs) -> Out:
+        return self.func(input)
 
 
 @dataclass(frozen=True)
@@ -67,7 +84,7 @@ class Answerer:
         self.index, self.composer, self.speller = index, composer, speller
         self.enumerations = enumerations(index)
         self.lacking = lacking_sources(index.documents.values())
-        self.chain = RunnableLambda(self.retrieve) | RunnableLambda(self.reply)
+        self.chain = Step(self.retrieve) | Step(self.reply)
 
     def retrieve(self, ask: Ask) -> Found:
         part = ask.part

@@ -107,6 +107,11 @@ def mentions_in(text: str, language: Language = LANGUAGE) -> list[Mention]:
 
 
 @cache
+def _kind_cues(language: Language) -> dict[str, re.Pattern]:
+    return {kind: words_pattern(cues) for kind, cues in language.lexicon.kind_cues.items()}
+
+
+@cache
 def _pronouns(language: Language) -> list[tuple[re.Pattern, tuple[str, ...]]]:
     """(pattern, kinds it may stand for), noun phrases first so "the paper" wins over "the"."""
     refs = language.lexicon.references
@@ -171,8 +176,7 @@ def resolve_mentions(text: str, context: Context, language: Language = LANGUAGE)
     shielded = [m.span() for m in language.the_article.finditer(text)]
     spans: list[tuple[int, int, Mention]] = []
     used: set[str] = set()
-    cued = {kind for kind, cues in language.lexicon.kind_cues.items()
-            if words_pattern(cues).search(text)}
+    cued = {kind for kind, cues in _kind_cues(language).items() if cues.search(text)}
     named_here = [(start, mention.kind) for start, mention in _found(text, language)]
     for pattern, kinds in _pronouns(language):
         for match in pattern.finditer(text):

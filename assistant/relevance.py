@@ -5,13 +5,21 @@ discipline the sentence is about, and whether it is a call to action."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from langchain_core.documents import Document
 
 from assistant.references import mentions_in
 from assistant.text import words
-from assistant.topics import ASPECT_PATTERNS, DISCIPLINES, LANGUAGE, Topic, subject_of
+from assistant.topics import (
+    ASPECT_PATTERNS,
+    DISCIPLINES,
+    LANGUAGE,
+    Topic,
+    aspects_in,
+    subject_of,
+)
 
 PATTERNS = {name: re.compile(p, re.I) for name, p in LANGUAGE.lexicon.composer.items()}
 DATES = re.compile(LANGUAGE.lexicon.dates, re.I)
@@ -51,19 +59,21 @@ def ranking_score(sentence: str, direction: str, topic: Topic) -> float:
     return RANKED * max(-2, min(2, net))
 
 
-def asked_kinds(question: str) -> set[str]:
+ANSWER_TYPES = [(re.compile(rf"\b{phrase}\b"), frozenset(kinds)) for phrase, kinds
+                in sorted(LANGUAGE.lexicon.answer_types.items(), key=lambda kv: -len(kv[0]))]
+
+
+@lru_cache(maxsize=1024)  # asked of the same question by several steps
+def asked_kinds(question: str) -> frozenset[str]:
     """The kinds of answer a question's words ask for ("who": a person, ...; lexicon.yaml); a
     yes/no question asks for a verdict."""
     lowered = question.lower()
     if PATTERNS["yes_no_question"].search(question):
-        return {"verdict"}
-    for phrase, kinds in sorted(LANGUAGE.lexicon.answer_types.items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"\b{phrase}\b", lowered):
-            return set(kinds)
-    return set()
+        return frozenset({"verdict"})
+    return next((kinds for phrase, kinds in ANSWER_TYPES if phrase.search(lowered)), frozenset())
 
 
-def answers_kind(sentence: str, kinds: set[str]) -> bool:
+def answers_kind(sentence: str, kinds: frozenset[str]) -> bool:
     """The sentence holds a date, a count, a yes or no, or names a thing of one of `kinds`."""
     if "date" in kinds and DATES.search(sentence):
         return True
@@ -88,11 +98,20 @@ def promotes(text: str) -> bool:
 
 def references_penalty(doc: Document, query: str) -> float:
     """A list of the works a text cites answers where its facts come from, nothing else."""
-    heading = doc.metadata["section"].rsplit(" > ", 1)[-1].strip().lower()
-    asks = PATTERNS["asks_sources"].search(query) or ASPECT_PATTERNS["sources"].search(query)
-    if PATTERNS["references_heading"].match(heading) and not asks:
+    if lists_references(doc.metadata["section"]) and not asks_sources(query):
         return -0.15
     return 0.0
+
+
+@lru_cache(maxsize=4096)
+def lists_references(section: str) -> bool:
+    heading = section.rsplit(" > ", 1)[-1].strip().lower()
+    return bool(PATTERNS["references_heading"].match(heading))
+
+
+@lru_cache(maxsize=1024)
+def asks_sources(query: str) -> bool:
+    return bool(PATTERNS["asks_sources"].search(query) or ASPECT_PATTERNS["sources"].search(query))
 
 
 def subject_penalty(doc: Document, topic: Topic) -> float:
@@ -106,33 +125,72 @@ def subject_penalty(doc: Document, topic: Topic) -> float:
     return 0.0
 
 
+@dataclass(frozen=True)
+class SentenceFeatures:
+    """What a sentence says, whatever the question: the aspects it names, the disciplines it
+    defines ("X is a ..."), opens with, names, or names or keeps running ("models" for MLOps),
+    and whether it tells an origin, a year, a figure or a reason."""
+
+    aspects: frozenset[str]
+    defines: frozenset[str]
+    opens_with: frozenset[str]
+    names: frozenset[str]
+    names_or_keeps: frozenset[str]
+    origin: bool
+    year: bool
+    figure: bool
+    reason: bool
+
+
+@lru_cache(maxsize=16384)  # the same sentences come back with every question
+def features(unit: str) -> SentenceFeatures:
+    names = {n for n in DISCIPLINES if DISCIPLINES[n].search(unit)}
+    return SentenceFeatures(
+        aspects=frozenset(aspects_in(unit)),
+        defines=frozenset(n for n in DISCIPLINES if DEFINITION[n].match(unit)),
+        opens_with=frozenset(n for n in DISCIPLINES if OPENS_WITH[n].match(unit)),
+        names=frozenset(names),
+        names_or_keeps=frozenset(n for n in DISCIPLINES if n in names or OBJECTS[n].search(unit)),
+        origin=bool(PATTERNS["origin"].search(unit)), year=bool(PATTERNS["year"].search(unit)),
+        figure=bool(PATTERNS["figure"].search(unit)), reason=bool(PATTERNS["reason"].search(unit)))
+
+
+@lru_cache(maxsize=4096)
+def heading_aspects(section: str) -> frozenset[str]:
+    """The aspects the last heading of a section path names."""
+    return frozenset(aspects_in(section.rsplit(" > ", 1)[-1]))
+
+
+@lru_cache(maxsize=1024)
+def asks_reason(query: str) -> bool:
+    return bool(PATTERNS["reason"].search(query))
+
+
 def bonus(unit: str, section: str, query: str, topic: Topic) -> float:
     """What the question asks for, in the sentence or its heading; the asked discipline."""
+    said = features(unit)
     bonus = 0.0
-    heading = section.rsplit(" > ", 1)[-1]
-    aspects = [ASPECT_PATTERNS[a] for a in topic.aspects if a not in ("definition", "history")]
-    if any(pattern.search(heading) for pattern in aspects):
+    asked = set(topic.aspects) - {"definition", "history"}
+    if asked & heading_aspects(section):
         bonus += 0.2  # the section is about what the question asks
-    elif any(pattern.search(unit) for pattern in aspects):
+    elif asked & said.aspects:
         bonus += 0.1
-    names = topic.disciplines
-    if "definition" in topic.aspects and any(DEFINITION[n].match(unit) for n in names):
+    names = set(topic.disciplines)
+    if "definition" in topic.aspects and said.defines & names:
         bonus += DEFINES  # "X is the ...": what a definition question asks
-    elif topic.aspects and any(DEFINITION[n].match(unit) for n in DISCIPLINES):
+    elif topic.aspects and said.defines:
         bonus -= DEFINES / 2  # asked how X is monitored, not what X is ("... monitored ...")
-    others = [n for n in DISCIPLINES if n not in names]
-    if names and len(names) < 3 and any(OPENS_WITH[n].match(unit) for n in others):
+    others = set(DISCIPLINES) - names
+    if names and len(names) < 3 and said.opens_with & others:
         bonus -= 0.15
-    elif (names and len(names) < 3 and any(DISCIPLINES[n].search(unit) or OBJECTS[n].search(unit)
-                                           for n in others)
-          and not any(DISCIPLINES[n].search(unit) for n in names)):
+    elif names and len(names) < 3 and said.names_or_keeps & others and not said.names & names:
         bonus -= 0.1  # about the other disciplines only: names them or what they keep running
-    if "history" in topic.aspects and PATTERNS["origin"].search(unit):
+    if "history" in topic.aspects and said.origin:
         bonus += 0.1
-    elif "history" in topic.aspects and PATTERNS["year"].search(unit):
+    elif "history" in topic.aspects and said.year:
         bonus += 0.05
-    if "salary" in topic.aspects and PATTERNS["figure"].search(unit):
+    if "salary" in topic.aspects and said.figure:
         bonus += 0.1
-    if PATTERNS["reason"].search(query) and PATTERNS["reason"].search(unit):
+    if said.reason and asks_reason(query):
         bonus += 0.1
     return bonus

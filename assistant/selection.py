@@ -109,7 +109,8 @@ def fill(chosen: list[Claim], ranked: list[Claim], lead: Claim, best: Claim, bud
             _add(chosen, claim, budget)
 
 
-def _lead(ranked: list[Claim], direction: str | None, topic: Topic, kinds: set[str]) -> Claim:
+def _lead(ranked: list[Claim], direction: str | None, topic: Topic,
+          kinds: frozenset[str]) -> Claim:
     """The best sentence, unless it is a conclusion ("That's why ..."), opens its paragraph with a
     pronoun for something the paragraph before said, does not hold what the
     question asks for (who: a person, when: a date, yes/no: a verdict) or, for a question about
@@ -129,7 +130,8 @@ def _lead(ranked: list[Claim], direction: str | None, topic: Topic, kinds: set[s
     return standing if standing.score >= STANDING * top.score else top
 
 
-def _unsaid(usable: list[Claim], said: frozenset[str], question: str, kinds: set[str]) -> list[Claim]:
+def _unsaid(usable: list[Claim], said: frozenset[str], question: str,
+            kinds: frozenset[str]) -> list[Claim]:
     """What the previous answer said is not said again (but for the sentence that answers best,
     added by the caller), nor for a sentence holding words the follow-up asks about ("which CI tools?" after a list of them) or what it asks for ("When?":
     the date)."""
@@ -143,7 +145,7 @@ def _asked_exactly(claim: Claim) -> bool:
     return claim.overlap >= ASKED_EXACTLY and claim.asked_words >= 2 and standalone(claim.text)
 
 
-def answers(claim: Claim, kinds: set[str]) -> bool:
+def answers(claim: Claim, kinds: frozenset[str]) -> bool:
     """The sentence holds what the question asks for; for a yes/no question, a sentence right
     after the article's bare "No." or "Yes." holds its verdict too."""
     if answers_kind(claim.text, kinds):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant import language
 # How a chunk's units are embedded is the index's (ingest/units.py); re-exported for the composer.
@@ -58,6 +59,7 @@ def named(text: str) -> str:
     return f"{text} {' '.join(DISCIPLINES)}" if LANGUAGE.all_three.search(text) else text
 
 
+@lru_cache(maxsize=4096)  # headings and questions, matched again by every step
 def lexical_form(query: str) -> str:
     """The query as it is matched word for word against passages (lexicon's synonyms applied)."""
     for pattern, replacement in LANGUAGE.synonyms:

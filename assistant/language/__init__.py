@@ -115,7 +115,11 @@ class Language:
 
     def asks_ranking(self, question: str) -> bool:
         """The question asks about a ranking ("pays the most"), not "tell me more"."""
-        return bool(self.ranking.search(compiled(self.lexicon.not_ranking).sub(" ", question)))
+        return bool(self.ranking.search(self.not_ranking.sub(" ", question)))
+
+    @cached_property
+    def not_ranking(self) -> re.Pattern:
+        return compiled(self.lexicon.not_ranking)
 
     @cached_property
     def ranking_by_direction(self) -> dict[str, re.Pattern]:
