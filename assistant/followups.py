@@ -59,6 +59,8 @@ def the_three(text: str, topic: Topic) -> tuple[str, Topic]:
 
 
 REQUEST_WORDS = set(LANGUAGE.lexicon.length_request_words)
+NAMES = {name.lower() for name in DISCIPLINES}
+NAMING_WORDS = set(LANGUAGE.lexicon.naming_request_words)
 TYPE_ONLY = re.compile(r"\W*(?:what|which|whose)\s+\w+\W*", re.I)
 ANSWER_KINDS = {"place", "date", "person", "group", "organization", "event"}
 LENGTH = re.compile("|".join(LANGUAGE.lexicon.composer[k] for k in ("one_sentence", "briefly",
@@ -76,6 +78,20 @@ def with_length_requests(clauses: list[str]) -> list[str]:
         else:
             joined.append(clause)
     return joined
+
+
+def only_named(text: str, topic: Topic) -> bool:
+    """Nothing asked but the disciplines' names ("devops?", "give me mlops in one line pls"):
+    a question of what they are."""
+    rest = set(words(LENGTH.sub(" ", text))) - NAMING_WORDS - NAMES
+    return bool(topic.disciplines) and not topic.aspects and not rest
+
+
+def without_length(text: str) -> str:
+    """`text` less a request for its answer's length ("devops in one sentence" -> "devops"): the
+    request says how long, not what about; `text` itself when nothing else is asked."""
+    rest = re.sub(r"\s+", " ", LENGTH.sub(" ", text)).strip()
+    return rest if set(content_words(rest)) - REQUEST_WORDS else text
 
 
 def own_words(text: str) -> list[str]:

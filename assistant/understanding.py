@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 from assistant.backgrounds import find_background, named_background
 from assistant.clauses import content_words, normalized, other_language, split_clauses
 from assistant.conversation import Conversation, Item, Turn
-from assistant.followups import (asks_again, carried_over, compares_unnamed,
-                                 leans_on_context, plain_question, spelled_three,
+from assistant.followups import (asks_again, carried_over, compares_unnamed, without_length,
+                                 leans_on_context, only_named, plain_question, spelled_three,
                                  the_three, with_length_requests)
 from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
@@ -199,6 +199,9 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
     again = (previous is not None and asks_again(fixed)
              and not language.the_article.search(fixed))  # "summarize the article": all of it
     follow_up = again or bool(resolution.references) or leans_on_context(fixed, topic, language)
+    carries = follow_up and previous is not None and bool(previous.topic.aspects)
+    if not carries and only_named(fixed, topic):  # "devops?": what it is; after "pay?", its pay
+        topic = Topic(topic.disciplines, ("definition",))
     standalone = question = resolution.text
     if again:  # "shorter please": the last question, at another length
         standalone, topic, question = previous.standalone, previous.topic, _asked(previous)
@@ -213,6 +216,7 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
         follow_up = follow_up and previous is not None  # leans on the article, not the chat
     elif spelled_three(standalone, language):
         standalone = question = spelled_three(standalone, language)
+    standalone = without_length(standalone)
     item = context.items[resolution.item] if resolution.item is not None else None
     return Part(text=text, resolved=resolution.text, standalone=standalone, question=question,
                 disciplines=topic.disciplines,

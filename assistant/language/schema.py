@@ -174,6 +174,7 @@ class Lexicon(_Data):
     transition: list[str]
     information_question: list[str]
     length_request_words: list[str]
+    naming_request_words: list[str]
     question_words: list[str]
     recommender_followups: dict[str, list[str]]
     missing: dict[str, str]
