@@ -72,8 +72,7 @@ def with_length_requests(clauses: list[str]) -> list[str]:
     the question before it, which it is about, instead of being a question of its own."""
     joined: list[str] = []
     for clause in clauses:
-        bare = not (set(content_words(LENGTH.sub(" ", clause))) - REQUEST_WORDS)
-        if joined and LENGTH.search(clause) and bare:
+        if joined and LENGTH.search(clause) and not _beyond_length(clause):
             joined[-1] = f"{joined[-1]} {clause}"
         else:
             joined.append(clause)
@@ -90,8 +89,7 @@ def only_named(text: str, topic: Topic) -> bool:
 def without_length(text: str) -> str:
     """`text` less a request for its answer's length ("devops in one sentence" -> "devops"): the
     request says how long, not what about; `text` itself when nothing else is asked."""
-    rest = re.sub(r"\s+", " ", LENGTH.sub(" ", text)).strip()
-    return rest if set(content_words(rest)) - REQUEST_WORDS else text
+    return re.sub(r"\s+", " ", LENGTH.sub(" ", text)).strip() if _beyond_length(text) else text
 
 
 def own_words(text: str) -> list[str]:
@@ -107,7 +105,12 @@ def own_words(text: str) -> list[str]:
 def asks_again(text: str) -> bool:
     """A follow-up that only asks for the last answer shorter or longer ("shorter please", "can
     you explain that in more detail?", "tell me more")."""
-    return bool(LENGTH.search(text)) and not set(content_words(LENGTH.sub(" ", text))) - REQUEST_WORDS
+    return bool(LENGTH.search(text)) and not _beyond_length(text)
+
+
+def _beyond_length(text: str) -> bool:
+    """`text` asks something besides its answer's length (words other than a length request)."""
+    return bool(set(content_words(LENGTH.sub(" ", text))) - REQUEST_WORDS)
 
 
 def plain_question(text: str, own: Topic, carried: Topic, asked: str) -> str:
