@@ -32,6 +32,13 @@ class BuildGone(OpsAssistantError):
     """
 
 
+class MissingPaths(OpsAssistantError):
+    """A file or folder named to ingest does not exist (a typo would otherwise drop from the
+    index every file it held); nothing is ingested."""
+
+    exit_code = 2
+
+
 class NothingToIngest(OpsAssistantError):
     """Every path given to ingest was missing or unusable."""
 

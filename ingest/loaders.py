@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.decoding import PDF_TEXT, UTF8, decode
+from ingest.errors import MissingPaths
 from ingest.markdown import front_matter
 from ingest.tables import html_table
 
@@ -48,12 +49,15 @@ class Problem:
 
 
 def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Problem]]:
-    """Expand folders into (source name, file) pairs; never follow a link out of a given folder."""
+    """Expand folders into (source name, file) pairs; never follow a link out of a given folder.
+    Raises MissingPaths, before reading anything, when a path does not exist."""
+    missing = [str(root) for root in paths if not root.exists()]
+    if missing:
+        raise MissingPaths(f"no such file or folder: {', '.join(missing)}; nothing was ingested "
+                           "and the index is unchanged")
     found, problems = [], []
     for root in paths:
-        if not root.exists():
-            problems.append(Problem(str(root), "no such file or folder"))
-        elif root.is_file():
+        if root.is_file():
             found.append((root.name, root))
         else:
             base = root.resolve()

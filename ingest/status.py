@@ -46,7 +46,7 @@ def index_status(settings: Settings) -> IndexStatus:
     collection = store.active() if store else None
     manifest = (store.manifest() if store else None) or {}
     paths = [Path(p) for p in manifest.get("paths", [str(settings.corpus_dir)])]
-    files, _ = load_files(paths, settings.max_file_bytes)
+    files, _ = load_files([p for p in paths if p.exists()], settings.max_file_bytes)
     _, files, _, _ = chunk_files(files, settings)
     current = corpus_hash(files) if files else None
     weights = model_dir() / "model.safetensors"

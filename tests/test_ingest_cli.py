@@ -126,15 +126,22 @@ def test_txt_and_html_get_sensible_sections(messy_folder):
     assert "SCRIPT_TEXT" not in everything and "NOSCRIPT_TEXT" not in everything and "color" not in everything
 
 
-def test_a_missing_folder_is_reported_and_the_others_still_ingested(tmp_path):
-    good = tmp_path / "good"
-    good.mkdir()
-    (good / "a.md").write_text(GOOD, encoding="utf-8")
-    missing = tmp_path / "nowhere"
-    result = invoke("ingest", str(missing), str(good))
-    assert result.exit_code == 0
-    assert one_line_about(result.stderr, str(missing)).endswith("no such file or folder")
-    assert "Ingested 1 file(s)" in result.stdout and "1 chunks, 1 added" in result.stdout
+def test_a_mistyped_path_stops_the_ingest_and_keeps_every_indexed_file(tmp_path):
+    """`ingest corpus myfilez` removed the files the index held from the other paths and exited 0
+    (newcomer trial): a path that does not exist now changes nothing, with one line saying why."""
+    good, other = tmp_path / "good", tmp_path / "other"
+    for folder, name in ((good, "a.md"), (other, "b.md")):
+        folder.mkdir()
+        (folder / name).write_text(GOOD.replace("worker", name), encoding="utf-8")
+    assert invoke("ingest", "-q", str(good), str(other)).exit_code == 0
+    held = sorted(IndexStore(Settings()).manifest()["files"])
+    result = invoke("ingest", str(good), str(tmp_path / "otherr"))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert one_line_about(result.stderr, "otherr").startswith("Error: no such file or folder")
+    assert "index is unchanged" in result.stderr and "Ingested" not in result.stdout
+    assert held == ["good/a.md", "other/b.md"]
+    assert sorted(IndexStore(Settings()).manifest()["files"]) == held
 
 
 def test_a_file_named_twice_is_ingested_once(small_corpus):
@@ -146,16 +153,17 @@ def test_a_file_named_twice_is_ingested_once(small_corpus):
 
 def test_nothing_ingestable_exits_non_zero_with_one_line(tmp_path):
     (tmp_path / "empty.md").write_bytes(b"")
-    result = invoke("ingest", str(tmp_path / "nowhere"), str(tmp_path / "empty.md"))
+    (tmp_path / "table.csv").write_bytes(b"a,b\n1,2\n")
+    result = invoke("ingest", str(tmp_path / "empty.md"), str(tmp_path / "table.csv"))
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: nothing to ingest")
-    assert "no such file or folder" in result.stderr and "empty.md: empty file" in result.stderr
+    assert "empty.md: empty file" in result.stderr and "unsupported file type" in result.stderr
 
 
 def test_with_json_an_expected_error_is_also_a_json_object_on_stdout(tmp_path):
     """A script reading --json got nothing on stdout when ingest failed (second newcomer trial)."""
     result = invoke("ingest", "--json", str(tmp_path / "nowhere"))
-    assert result.exit_code == 1 and result.stderr.startswith("Error: nothing to ingest")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: no such file or folder")
     assert json.loads(result.stdout) == {"error": result.stderr.strip().removeprefix("Error: ")}
 
 
