@@ -23,7 +23,7 @@ from assistant.answering import Answerer, Ask, PartReply
 from assistant.compose import Composer
 from assistant.filler import FillerJudge
 from assistant.conversation import Conversation, Item, Mention, Turn
-from assistant.index import Index
+from assistant.index import Index, collection_paused
 from assistant.language import Act
 from assistant.llm import load_chat_model
 from assistant.recommender import Recommender
@@ -76,7 +76,7 @@ class Assistant:
     def _use(self, index: Index) -> None:
         """Read from `index` from now on: every part built from a build's chunks is rebuilt, and
         swapped in only once all are ready, so a failed re-open leaves the old ones working."""
-        speller = Speller(index.word_counts.elements())
+        speller = Speller(index.word_counts)
         composer = Composer(index, FillerJudge(index, self.classifiers.sentences))
         recommender, answerer = Recommender(index), Answerer(index, composer, speller)
         headings = [h for d in index.documents.values() for h in d.metadata["section"].split(" > ")]
@@ -100,7 +100,8 @@ class Assistant:
     def load(cls, settings: Settings | None = None) -> "Assistant":
         """Open the index that ingest wrote (embedded folder or Chroma server) and get ready."""
         settings = settings or Settings()
-        return cls(settings, Index.open(settings))
+        with collection_paused():
+            return cls(settings, Index.open(settings))
 
     def conversation(self, session: str) -> Conversation:
         with self._lock:
@@ -176,7 +177,8 @@ class Assistant:
         """Open the active build, once for all the threads that found `stale` gone."""
         with self._reopening:
             if self.index is stale:
-                self._use(Index.open(self.settings, previous=stale))
+                with collection_paused():
+                    self._use(Index.open(self.settings, previous=stale))
 
     def _prepare(self, question) -> tuple[str, str]:
         """Clean the text and cut it to the length limit; the lead line says when it was cut."""

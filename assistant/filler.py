@@ -45,7 +45,7 @@ class FillerJudge:
 
     def __init__(self, index: Index, classifier: Classifier | None):
         self.flags: dict[str, np.ndarray] = {}
-        self.promoting: set[str] = {doc.id for doc in index.documents.values() if _promotes(doc)}
+        self._promotes: dict[str, bool] = {}  # by chunk id, worked out when first asked
         if classifier is None:
             return
         column = classifier.labels.index(FILLER)
@@ -60,7 +60,14 @@ class FillerJudge:
 
     def is_filler(self, doc: Document, unit: int, text: str) -> bool:
         """Sentence number `unit` of `doc` (its text `text`) frames rather than states."""
-        return by_cues(text) or doc.id in self.promoting or self.flagged(doc, unit)
+        return by_cues(text) or self.promotes(doc) or self.flagged(doc, unit)
+
+    def promotes(self, doc: Document) -> bool:
+        """The chunk is a short paragraph that ends in a call to action."""
+        found = self._promotes.get(doc.id)
+        if found is None:
+            found = self._promotes[doc.id] = _promotes(doc)
+        return found
 
     def flagged(self, doc: Document, unit: int) -> bool:
         """The classifier reads sentence number `unit` of `doc` as filler."""
@@ -69,6 +76,7 @@ class FillerJudge:
 
 
 def _promotes(doc: Document) -> bool:
+    if doc.metadata.get("kind") != "text":
+        return False
     sentences = [unit for unit, _ in units(doc.page_content)]
-    return (doc.metadata.get("kind") == "text" and len(sentences) <= CTA_PARAGRAPH
-            and bool(CUES["promotion"].search(sentences[-1])))
+    return len(sentences) <= CTA_PARAGRAPH and bool(CUES["promotion"].search(sentences[-1]))

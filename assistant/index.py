@@ -3,8 +3,11 @@ Chroma or the stored vectors in memory, lexical: BM25, fused: assistant/retrieve
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
@@ -13,7 +16,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from assistant.retrievers import BM25Retriever, HybridRetriever, QueryCachedEmbeddings
-from assistant.text import sentences, stem_words, stems, words
+from assistant.text import sentences, stem_many, stems, words
 from ingest.catalog import read_catalog
 from ingest.chunking import embedding_text
 from ingest.embedding import DIMENSIONS, load_onnx_embeddings
@@ -37,27 +40,29 @@ class Index:
         self.documents = {doc.id: doc for doc in documents}
         self.has_files = len({doc.metadata["source"] for doc in documents}) > 1  # beside the article
         self._sections: dict[tuple[str, str], list[Document]] = {}
+        self._under: dict[str, list[Document]] = {}  # heading path -> its chunks and its subsections'
         for doc in documents:
             self._sections.setdefault((doc.metadata["source"], doc.metadata["section"]), []).append(doc)
+            for path in _paths_above(doc.metadata["section"]):
+                self._under.setdefault(path, []).append(doc)
         self.embeddings = QueryCachedEmbeddings(
             load_onnx_embeddings(settings.model_sha256, settings.onnx_dir))
         self.vectorstore = Chroma(client=store.client, collection_name=self.collection_name,
                                   embedding_function=self.embeddings,
                                   create_collection_if_not_exists=False)
         # One pass over the corpus's words feeds BM25, the composer's idf and the speller.
+        chunk_words = [words(embedding_text(doc)) for doc in documents]
         self.word_counts: Counter[str] = Counter()
-        tokens = []
-        for doc in documents:
-            chunk_words = words(embedding_text(doc))
-            self.word_counts.update(chunk_words)
-            tokens.append(stem_words(chunk_words))
-        self.document_frequency = Counter(s for chunk in tokens for s in set(chunk))
+        for found in chunk_words:
+            self.word_counts.update(found)
+        tokens = stem_many(chunk_words)
+        self._stems = {doc.id: set(chunk) for doc, chunk in zip(documents, tokens)}
+        self.document_frequency = Counter(s for chunk in self._stems.values() for s in chunk)
         self.retriever = HybridRetriever(settings=settings, vectorstore=self.vectorstore,
                                          embeddings=self.embeddings,
                                          bm25=BM25Retriever.from_documents(documents, tokens=tokens))
         self._before = chunk_before(documents)
         self._current_at: tuple | None = None  # the store's stamp when it was last found current
-        self._stems = {doc.id: set(chunk) for doc, chunk in zip(documents, tokens)}
         self._unit_vectors: dict[str, np.ndarray] = {}
         self._plain_vectors: dict[str, np.ndarray] = {}
         self._by_key: dict[str, np.ndarray] = {}
@@ -118,9 +123,7 @@ class Index:
 
     def section(self, heading_path: str) -> list[Document]:
         """Chunks whose heading path is or starts with `heading_path`, in reading order."""
-        return [doc for doc in self.documents.values()
-                if doc.metadata["section"] == heading_path
-                or doc.metadata["section"].startswith(heading_path + " > ")]
+        return list(self._under.get(heading_path, ()))
 
     def _read_unit_vectors(self, documents: list[Document], previous: "Index | None") -> None:
         """Every sentence vector of a small index (in context, and alone), read from the build's
@@ -185,6 +188,26 @@ class Index:
 
     def query_vector(self, query: str) -> np.ndarray:
         return np.asarray(self.embeddings.embed_query(query))
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a large index is read into memory: the
+    millions of objects it makes (tokens, sets, claims) hold no cycles, and the collector's passes
+    over them took about a fifth of `Assistant.load` at 100k chunks (13 -> 10 s, docs/scale.md)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _paths_above(heading_path: str) -> list[str]:
+    """A heading path and every path it lies under: "A > B > C" -> ["A", "A > B", "A > B > C"]."""
+    parts = heading_path.split(" > ")
+    return [" > ".join(parts[:end]) for end in range(1, len(parts) + 1)]
 
 
 def _read_chunks(store: IndexStore, collection: Collection) -> list[Document]:

@@ -242,9 +242,11 @@ def _context(conversation: Conversation) -> str | None:
 def _locate(texts: list[str], index: Index) -> dict[str, Claim] | None:
     """Each sentence as a Claim on the chunk that holds it; None if the index lacks one."""
     where: dict[str, Claim] = {}
+    wanted = set(texts)
     for doc in index.documents.values():
         for claim in unit_claims(doc, 1.0):
-            where.setdefault(claim.text, claim)
-    if not all(t in where for t in texts):
-        return None
-    return {t: where[t] for t in texts}
+            if claim.text in wanted and claim.text not in where:
+                where[claim.text] = claim
+        if len(where) == len(wanted):  # the first chunk holding each is found: stop reading
+            return {t: where[t] for t in texts}
+    return None

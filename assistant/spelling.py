@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -23,8 +24,9 @@ class Speller:
     question never changes meaning; pyspellchecker's dictionary tells the two apart.
     """
 
-    def __init__(self, corpus_words: list[str]):
-        counts = Counter(w for w in corpus_words if w.isalpha())
+    def __init__(self, corpus_words: Iterable[str]):
+        """`corpus_words`: the corpus's words, or a Counter of them (read as its counts)."""
+        counts = Counter({w: n for w, n in Counter(corpus_words).items() if w.isalpha()})
         self.english = SpellChecker()
         self.known = frozenset(counts) | STOPWORDS
         self.known_stems = frozenset(stem(w) for w in counts)

@@ -99,12 +99,12 @@ def _intro(doc: Document, index: Index) -> Claim | None:
 
 
 def _sections(index: Index) -> list[Enumeration]:
-    children: dict[str, list[str]] = {}
+    children: dict[str, dict[str, None]] = {}  # parent -> its sub-section paths, in order
     for doc in index.documents.values():
         path = doc.metadata["section"]
         parent, _, _ = path.rpartition(" > ")
-        if parent and path not in children.setdefault(parent, []):
-            children[parent].append(path)
+        if parent:
+            children.setdefault(parent, {})[path] = None
     found = []
     for parent, paths in children.items():
         if len(paths) >= 2:

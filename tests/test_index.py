@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 
@@ -9,7 +10,9 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
+from assistant.index import collection_paused
 from assistant.retrievers import BM25Retriever, QueryCachedEmbeddings, _best
+from assistant.text import stem_many, stem_words, words
 from ingest.chunking import embedding_text
 from ingest.embedding import load_onnx_embeddings
 from ingest.settings import Settings
@@ -162,3 +165,40 @@ def test_a_small_index_is_searched_in_memory_with_chromas_ranking(corpus_assista
     assert [d.id for d in in_memory] == [d.id for d in through_chroma]
     assert [d.metadata["dense"] for d in in_memory] == pytest.approx(
         [d.metadata["dense"] for d in through_chroma], abs=1e-5)
+
+
+def test_words_and_stems_of_many_chunks_match_those_of_each_alone():
+    """The index reads 100k chunks' words and stems in bulk (stem_many); it must tokenize exactly
+    as a question is tokenized, or BM25 would miss words it holds."""
+    texts = ["CI/CD costs $205,958 for 20% of teams.", "snake_case isn't a DevOps-engineer's job...",
+             "Zürich's naïve MLOps—pipelines, 'quoted' words.", "", "the and of"]
+    assert words(texts[0]) == ["ci", "cd", "costs", "$205,958", "for", "20%", "of", "teams"]
+    assert words(texts[1]) == ["snake", "case", "isn't", "a", "devops-engineer's", "job"]
+    lists = [words(text) for text in texts]
+    assert stem_many(lists) == [stem_words(found) for found in lists]
+
+
+def test_a_section_holds_its_sub_sections_chunks_in_reading_order(corpus_assistant):
+    index = corpus_assistant.index
+    paths = {doc.metadata["section"] for doc in index.documents.values()}
+    above = {" > ".join(path.split(" > ")[:end]) for path in paths
+             for end in range(1, path.count(" > ") + 1)}
+    assert above - paths, "the article has headings with no text of their own directly under them"
+    for path in paths | above:
+        expected = [doc for doc in index.documents.values() if doc.metadata["section"] == path
+                    or doc.metadata["section"].startswith(path + " > ")]
+        assert expected and index.section(path) == expected
+    assert index.section("No Such Heading") == []
+
+
+def test_loading_pauses_the_garbage_collector_and_restores_it():
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collection_paused():
+        raise RuntimeError("a failed load")
+    assert gc.isenabled()
