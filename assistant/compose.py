@@ -64,6 +64,7 @@ class Composer:
                       + references_penalty(doc, query))
             section_stems, all_unit_stems = self._stems(doc)
             asked_by_heading = self._heading_answers(doc, query_stems)
+            subject = subject_of(doc.page_content)
             for base, unit_stems in zip(unit_claims(doc), all_unit_stems):
                 i, unit = base.unit, base.text
                 lexical = (sum(self.idf.get(s, 1.0) for s in query_stems & unit_stems)
@@ -71,7 +72,8 @@ class Composer:
                                        - unit_stems)) / weight
                 echo = 0.15 if unit_stems <= query_stems else 0.0  # says nothing the question didn't
                 score = (0.35 * float(similarities[i]) + 0.25 * lexical + 0.4 * chunk
-                         + adjust - echo + bonus(unit, doc.metadata["section"], query, topic)
+                         + adjust - echo
+                         + bonus(with_subject(unit, subject), doc.metadata["section"], query, topic)
                          + (ranking_score(unit, direction, topic) if direction else 0.0)
                          + ((VERDICT if kinds == {"verdict"} else TYPED)
                             if kinds and answers(base, kinds) else 0.0)
@@ -181,6 +183,12 @@ class Composer:
         if missing and PATTERNS["points_away"].search(claim.text):
             return not self.filler.flagged(claim.doc, claim.unit)
         return not self.filler.is_filler(claim.doc, claim.unit, claim.text)
+
+
+def with_subject(unit: str, subject: str | None) -> str:
+    """A sentence as it reads in its chunk: "It was born ..." in a chunk that opens with DevOps
+    is "DevOps It was born ..." (a sentence naming no one else is about its chunk's subject)."""
+    return f"{subject} {unit}" if subject and ANAPHOR.match(unit) else unit
 
 
 def _idf(frequency: dict[str, int], total: int) -> dict[str, float]:
