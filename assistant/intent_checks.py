@@ -86,6 +86,8 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
         or act in (Act.about_assistant, Act.out_of_scope) and reader.names_a_heading(clause))
     selfless = act is Act.background and not (language.first_person.search(clause)
                                               or named_background(clause, language))
+    asks_of_self = (act is Act.background and bool(language.self_question.search(clause))
+                    and not named_background(clause, language))  # "when would i learn k8s then"
     tokens = words(clause)
     gibberish = not any(w in STOPWORDS or w in language.chat_words or reader.is_english_word(w)
                         for w in tokens)
@@ -99,7 +101,7 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     absent = act is Act.out_of_scope and any(  # scope gives the notice
         language.missing[kind].search(clause) for kind in ("table", "diagram"))
     cited = act in (Act.about_assistant, Act.out_of_scope) and "sources" in topic.aspects
-    if doubtful or chatter or named or selfless or gibberish or unknown or asks or unaddressed \
-            or files_first or absent or cited or positional:
+    if doubtful or chatter or named or selfless or asks_of_self or gibberish or unknown or asks \
+            or unaddressed or files_first or absent or cited or positional:
         return Prediction("ask_article", prediction.confidence)
     return prediction

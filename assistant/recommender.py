@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from assistant.citations import Line, check_lines, render, text_of
 from assistant.claims import Claim, unit_claims
+from assistant.clauses import content_words
 from assistant.conversation import Conversation, Item
 from assistant.index import Index
 from assistant.language import OTHER_ROLE, Act, Language, problems
@@ -27,6 +28,7 @@ from assistant.understanding import Understanding
 
 log = logging.getLogger("ops_assistant.recommender")
 SHORT = 8  # words; a follow-up on a recommendation is a short question
+PERSONAL = 6  # content words at most in a follow-up about the user's own case
 # A question about these is about the article, not about the recommendation.
 OTHER_ASPECTS = {"tools", "salary", "demand", "testing", "versioning", "monitoring", "pipeline",
                  "artifact", "overlap"}
@@ -152,14 +154,15 @@ class Recommender:
 
     def _follow_up(self, question: str, understood: Understanding, conversation: Conversation,
                    discipline: str) -> Recommendation | None:
-        part = understood.parts[0]
+        part = (understood.questions or understood.parts)[0]  # "thx! and after that?": past the thanks
         text = part.text
-        if len(text.split()) > SHORT:
+        personal = self._personal(part, understood)
+        if len(text.split()) > SHORT and not personal:
             return None
         if understood.named_background and not understood.background:  # "and for a data scientist?"
             return self._recommend(question, understood, conversation, understood.named_background)
         if set(part.disciplines) - {discipline}:
-            asks_why = self.cues["why"].search(text)
+            asks_why = self.cues["why"].search(text) or personal  # "so is my work dataops already?"
             return self._why(question, conversation, discipline) if asks_why else None
         asks = [a for a in self.language.replies.recommender_questions if a in part.aspects]
         if asks and not self.cues["compares"].search(text):
@@ -170,9 +173,16 @@ class Recommender:
             return self._how_long(question, conversation, discipline)
         if self.cues["after"].search(text):
             return self._after(question, conversation, discipline)
-        if self.cues["why"].search(text) and not set(part.aspects) & OTHER_ASPECTS:
+        if (self.cues["why"].search(text) or personal) and not set(part.aspects) & OTHER_ASPECTS:
             return self._why(question, conversation, discipline)
         return None
+
+    def _personal(self, part, understood: Understanding) -> bool:
+        """A few words about the user's own case, no new background ("but how will i learn docker
+        then", "is what my team does dataops already?"): the recommendation's reasoning answers it."""
+        return (bool(self.language.first_person.search(part.text)) and not understood.background
+                and len(content_words(part.text)) <= PERSONAL
+                and not set(part.aspects) & OTHER_ASPECTS)
 
     def _step(self, conversation: Conversation, discipline: str
               ) -> tuple[Background, Background, Path, int]:

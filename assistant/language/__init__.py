@@ -140,6 +140,7 @@ class Language:
     transition = _lexicon_pattern("transition")
     addressed = _lexicon_pattern("addressed")
     information_question = _lexicon_pattern("information_question")
+    self_question = _lexicon_pattern("self_question")
 
     @cached_property
     def missing(self) -> dict[str, re.Pattern]:
