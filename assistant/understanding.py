@@ -26,10 +26,10 @@ from assistant.language import Act, Language
 from assistant.language.schema import words_pattern
 from assistant.intent_checks import intents_of
 from assistant.nlu import Prediction
-from assistant.references import (Context, Reference, mentions_in, points_at_item, resolve_item,
-                                  resolve_mentions, spelled_out, without_titles)
+from assistant.references import (Context, Reference, Resolution, mentions_in, points_at_item,
+                                  resolve_item, resolve_mentions, spelled_out, without_titles)
 from assistant.text import STOPWORDS, words
-from assistant.topics import LANGUAGE, Topic, aspect_words, topic_of
+from assistant.topics import DISCIPLINES, LANGUAGE, Topic, aspect_words, topic_of
 
 RECENT = 4             # turns; "the second one" points at a list given this recently
 ACT_ORDER = (Act.learning_path, Act.question, Act.background, Act.about_assistant,
@@ -182,6 +182,16 @@ def _context(parts: list[Part], conversation: Conversation, language: Language
                    item=turn.item), turn
 
 
+def _walked_through(previous: Part | Turn | None) -> list[Item]:
+    """After a question about one side of one discipline ("testing in devops?", "and dataops?"),
+    "the third one" is the third of the three in the article's order (after "what is devops?",
+    "the third one" points at nothing)."""
+    if (previous is None or len(previous.topic.disciplines) != 1
+            or not set(previous.topic.aspects) - {"definition"}):
+        return []
+    return [Item(label=name) for name in DISCIPLINES]
+
+
 def make_part(text: str, context: Context, previous: Part | Turn | None, reader: Reader) -> Part:
     """One question made standalone: spelling repaired, names given in full ("the WEF report"),
     references resolved, and the previous topic's disciplines and aspects carried over when the
@@ -194,6 +204,9 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
         named = Context(mentions=context.mentions, items=reader.lists(fixed))
         resolution = resolve_item(fixed, named, language)
         context = named if resolution else context
+        walked = resolve_item(fixed, Context(items=_walked_through(previous)), language)
+        if resolution is None and walked:  # a discipline named by its place: a plain follow-up
+            resolution = Resolution(walked.text, walked.references)
     resolution = resolution or resolve_mentions(fixed, context, language)
     topic = topic_of(resolution.text)
     again = (previous is not None and asks_again(fixed)
