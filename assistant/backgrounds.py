@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.clauses import asks
+from assistant.clauses import asks, content_words
 from assistant.conversation import Conversation
 from assistant.language import OTHER_ROLE, Act, Language
-from assistant.topics import LANGUAGE
+from assistant.topics import DISCIPLINES, LANGUAGE, disciplines_in
 
 MIN_BACKGROUND = 0.45   # a background read from a description among 15 (other roles included)
 
@@ -22,6 +22,8 @@ def find_background(clauses: list[str], acts: list[Act], conversation: Conversat
     the recommender's question; a role named in another question is someone else's.
     `classify` maps self-descriptions to background Predictions (assistant/nlu.py)."""
     asks_path = Act.learning_path in acts
+    kept = [i for i, clause in enumerate(clauses) if not offers_choice(clause)]
+    clauses, acts = [clauses[i] for i in kept], [acts[i] for i in kept]
     own = [c for c, a in zip(clauses, acts)
            if a is Act.background or language.first_person.search(c) or conversation.asked_background
            or (asks_path and a is not Act.learning_path and not asks(c))
@@ -44,6 +46,12 @@ def find_background(clauses: list[str], acts: list[Act], conversation: Conversat
         if prediction.label != OTHER_ROLE and prediction.confidence >= MIN_BACKGROUND:
             return prediction.label
     return named or other_role(text, language)
+
+
+def offers_choice(clause: str) -> bool:
+    """"devops, dataops or mlops?": the options a question chooses among, not the user's role."""
+    names = {name.lower() for name in DISCIPLINES}
+    return len(disciplines_in(clause)) >= 2 and all(w in names for w in content_words(clause))
 
 
 def named_background(text: str, language: Language = LANGUAGE) -> str | None:

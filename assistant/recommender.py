@@ -84,11 +84,18 @@ class Recommender:
             follow = self._follow_up(question, understood, conversation, context)
             if follow:
                 return follow
-        someone_else = (understood.named_background
-                        if understood.named_background != understood.background else None)
+        someone_else = self._someone_else(understood)
         if wants or (context and someone_else):
             return self._recommend(question, understood, conversation, someone_else)
         return None
+
+    def _someone_else(self, understood: Understanding) -> str | None:
+        """The role the message names when it is not the user's own ("and for a data
+        scientist?"); a weak role the user gives beside what they do ("stats grad, i build
+        models") is their own, read from what they do."""
+        named, own = understood.named_background, understood.background
+        weak = named is not None and getattr(self.language.backgrounds.get(named), "weak", False)
+        return named if named != own and not (own and weak) else None
 
     def background(self, key: str | None) -> Background | None:
         """A background by its key; a role nobody listed maps to the framework's fallback."""
