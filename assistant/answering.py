@@ -26,8 +26,8 @@ from assistant.replies import reason
 from assistant.selection import asks_more
 from assistant.spelling import Speller
 from assistant.structure import Enumeration, counted_list, enumerations, pick
-from assistant.text import stems
-from assistant.topics import LANGUAGE
+from assistant.text import heading_label, stems
+from assistant.topics import LANGUAGE, disciplines_in
 from assistant.understanding import Part
 
 
@@ -137,6 +137,10 @@ class Answerer:
         if missing and not verdict.notice:
             return PartReply(part, declined=missing, docs=docs)
         notices = [verdict.notice] if verdict.notice else []
+        other = said_of_another(part, claims)
+        if other:  # "is devops dying?" answered by "Is DataOps dying, or is it being absorbed?"
+            notices.append(LANGUAGE.replies.notices["said_of_another"].format(
+                asked=part.disciplines[0], said=other))
         if nothing_new:
             notices.append(LANGUAGE.replies.notices["no_more"])
         return PartReply(part, notices + claims, items=items_of(claims), docs=docs)
@@ -153,6 +157,21 @@ class Answerer:
         if not claims or all(c.text in said for c in claims):
             return None
         return PartReply(part, claims, items=items_of(claims), docs=found.docs)
+
+
+def said_of_another(part: Part, claims: list[Claim]) -> str | None:
+    """The discipline an answer is about when the question asked about another one: every claim
+    comes from sections headed with that one discipline's name, and none names the asked one."""
+    if len(part.disciplines) != 1 or not claims:
+        return None
+    headed = {disciplines_in(heading_label(c.doc.metadata["section"])) for c in claims}
+    if len(headed) != 1 or len(next(iter(headed))) != 1:
+        return None
+    (said,) = next(iter(headed))
+    asked = part.disciplines[0]
+    if said == asked or any(asked in disciplines_in(c.text) for c in claims):
+        return None
+    return said
 
 
 def _reads_alone(part: Part, said: frozenset[str]) -> bool:
