@@ -14,10 +14,10 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.claims import Claim, unit_claims
-from assistant.context import Needs, anchor, key, ordered, with_context
+from assistant.context import Needs, anchor, key, leans_back, ordered, with_context
 from assistant.filler import FillerJudge
 from assistant.index import Index
-from assistant.relevance import (PATTERNS, TYPED, asked_kinds, bonus, promotion_penalty,
+from assistant.relevance import (PATTERNS, TYPED, asked_kinds, bonus, first_kept, promotion_penalty,
                                  ranking_direction, ranking_score, references_penalty,
                                  subject_penalty)
 from assistant.selection import (admissible, answers, best_and_rest, budget_for, compare, fill,
@@ -64,8 +64,8 @@ class Composer:
                       + references_penalty(doc, query))
             section_stems, all_unit_stems = self._stems(doc)
             asked_by_heading = self._heading_answers(doc, query_stems)
-            subject = subject_of(doc.page_content)
-            for base, unit_stems in zip(unit_claims(doc), all_unit_stems):
+            subject, units = subject_of(doc.page_content), unit_claims(doc)
+            for base, unit_stems in zip(units, all_unit_stems):
                 i, unit = base.unit, base.text
                 lexical = (sum(self.idf.get(s, 1.0) for s in query_stems & unit_stems)
                            + 0.5 * sum(self.idf.get(s, 1.0) for s in query_stems & section_stems
@@ -73,7 +73,7 @@ class Composer:
                 echo = 0.15 if unit_stems <= query_stems else 0.0  # says nothing the question didn't
                 score = (0.35 * float(similarities[i]) + 0.25 * lexical + 0.4 * chunk
                          + adjust - echo
-                         + bonus(with_subject(unit, subject), doc.metadata["section"], query, topic)
+                         + bonus(as_read(units, i, subject), doc.metadata["section"], query, topic)
                          + (ranking_score(unit, direction, topic) if direction else 0.0)
                          + ((VERDICT if kinds == {"verdict"} else TYPED)
                             if kinds and answers(base, kinds) else 0.0)
@@ -185,10 +185,15 @@ class Composer:
         return not self.filler.is_filler(claim.doc, claim.unit, claim.text)
 
 
-def with_subject(unit: str, subject: str | None) -> str:
-    """A sentence as it reads in its chunk: "It was born ..." in a chunk that opens with DevOps
-    is "DevOps It was born ..." (a sentence naming no one else is about its chunk's subject)."""
-    return f"{subject} {unit}" if subject and ANAPHOR.match(unit) else unit
+def as_read(units: list[Claim], i: int, subject: str | None) -> str:
+    """Sentence `i` of a chunk as it reads there, for whom it is about: "It was born ..." in a
+    chunk that opens with DevOps reads "DevOps It was born ..."; in a chunk about no one
+    discipline, "Catching it requires ..." after a sentence about models reads as about MLOps."""
+    unit = units[i].text
+    if subject and ANAPHOR.match(unit):
+        return f"{subject} {unit}"
+    about = first_kept(units[i - 1].text) if i and not subject and leans_back(units[i]) else None
+    return f"{about} {unit}" if about else unit
 
 
 def _idf(frequency: dict[str, int], total: int) -> dict[str, float]:

@@ -155,6 +155,14 @@ def features(unit: str) -> SentenceFeatures:
         figure=bool(PATTERNS["figure"].search(unit)), reason=bool(PATTERNS["reason"].search(unit)))
 
 
+@lru_cache(maxsize=16384)
+def first_kept(unit: str) -> str | None:
+    """The discipline whose name, or what it keeps running ("A model ..."), a sentence says first."""
+    found = [(match.start(), name) for name in DISCIPLINES
+             for pattern in (DISCIPLINES[name], OBJECTS[name]) if (match := pattern.search(unit))]
+    return min(found)[1] if found else None
+
+
 @lru_cache(maxsize=4096)
 def heading_aspects(section: str) -> frozenset[str]:
     """The aspects the last heading of a section path names."""
