@@ -92,10 +92,12 @@ class Composer:
         known = self._chunk_stems.get(doc.id)
         if known is None:
             subject, intro = subject_of(doc.page_content), self.index.list_intro(doc) or ""
-            units = [claim.text for claim in unit_claims(doc)]
+            units = unit_claims(doc)
+            read = [as_read(units, i, subject) if ANAPHOR.match(unit.text) else unit.text
+                    for i, unit in enumerate(units)]  # "It ..." with whom it is about
             known = (set(stems(named(doc.metadata["section"]))),
-                     [set(stems(named(f"{subject} {unit}" if subject and ANAPHOR.match(unit)
-                                      else f"{intro} {unit}"))) for unit in units])
+                     [set(stems(named(said if said != unit.text else f"{intro} {unit.text}")))
+                      for unit, said in zip(units, read)])
             self._chunk_stems[doc.id] = known
         return known
 
@@ -189,11 +191,16 @@ def as_read(units: list[Claim], i: int, subject: str | None) -> str:
     """Sentence `i` of a chunk as it reads there, for whom it is about: "It was born ..." in a
     chunk that opens with DevOps reads "DevOps It was born ..."; in a chunk about no one
     discipline, "Catching it requires ..." after a sentence about models reads as about MLOps."""
-    unit = units[i].text
-    if subject and ANAPHOR.match(unit):
-        return f"{subject} {unit}"
-    about = first_kept(units[i - 1].text) if i and not subject and leans_back(units[i]) else None
-    return f"{about} {unit}" if about else unit
+    claim, before = units[i], units[i - 1] if i else None
+    if before is not None and claim.item and before.item == claim.item and leans_back(claim):
+        about = first_kept(before.text)  # within a bullet: "MLOps: Git plus ... Each of those ..."
+    elif subject and ANAPHOR.match(claim.text):
+        about = subject
+    elif before is not None and not subject and leans_back(claim):
+        about = first_kept(before.text)
+    else:
+        about = None
+    return f"{about} {claim.text}" if about else claim.text
 
 
 def _idf(frequency: dict[str, int], total: int) -> dict[str, float]:
