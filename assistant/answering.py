@@ -91,7 +91,7 @@ class Answerer:
         if part.item is not None and part.item.section:
             docs = [d for d in self.index.section(part.item.section)
                     if d.metadata.get("kind") != "editorial_note"]
-            return Found(part, docs, said=ask.said)
+            return Found(part, docs)  # what the list said of it is said again, in full
         # the understanding step embedded both forms already; a question made up here (the
         # recommender's) embeds them in one model call
         self.index.embeddings.embed_queries([part.retrieval_query, part.standalone])

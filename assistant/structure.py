@@ -17,8 +17,9 @@ from assistant.claims import Claim, unit_claims
 from assistant.conversation import Item
 from assistant.index import Index
 from assistant.language import Language
+from assistant.relevance import features
 from assistant.text import STOPWORDS, heading_label, stem_words, words
-from assistant.topics import ASPECT_PATTERNS, LANGUAGE, lexical_form, topic_of
+from assistant.topics import ASPECT_PATTERNS, DISCIPLINES, LANGUAGE, lexical_form, topic_of
 
 LONG_ITEM = 220  # characters; a longer list item is shown by its first sentence
 TOP_K = 5        # retrieved chunks whose sections may hold the enumeration asked for
@@ -120,7 +121,23 @@ def _subsection(path: str, index: Index) -> tuple[Item, tuple[Claim, ...]] | Non
         return None
     label = heading_label(path)
     first = unit_claims(docs[0])[0]
-    return Item(label=label, section=path), (replace(first, label=label, item=path),)
+    said = [first, *_side_by_side(first, docs)]
+    return Item(label=label, section=path), tuple(replace(c, label=label, item=path) for c in said)
+
+
+def _side_by_side(first: Claim, docs: list[Document]) -> list[Claim]:
+    """When a sub-section opens with one discipline ("DevOps testing answers ...") and goes on
+    to the others the same way, the first sentence opening with each of the others: the item
+    says the comparison, not only its DevOps half."""
+    opens = features(first.text).opens_with
+    if len(opens) != 1:
+        return []
+    found: dict[str, Claim] = {}
+    for doc in docs:
+        for claim in unit_claims(doc):
+            for name in features(claim.text).opens_with - opens:
+                found.setdefault(name, claim)
+    return [found[name] for name in DISCIPLINES if name in found]
 
 
 def asked_count(text: str, language: Language = LANGUAGE) -> int | None:
