@@ -87,7 +87,9 @@ def ordered(claims: list[Claim], lead: Claim, needs: Needs) -> list[Claim]:
             return first + sorted((c for c in claims if c not in first), key=place)
         rest = sorted((c for c in claims if c is not lead and c not in first),
                       key=lambda c: (c.item != lead.item, place(c)))
-        return first + [lead] + rest
+        opening = [c for c in rest if c.item == lead.item and c.doc.id == lead.doc.id
+                   and c.unit < lead.unit]  # its bullet reads in order: "DevOps is ... Over 17,000 ..."
+        return first + opening + [lead] + [c for c in rest if c not in opening]
     after = [c for c in leaning if c.doc.id == lead.doc.id and c.unit > lead.unit]  # a label's answer
     rest = sorted((c for c in claims if c is not lead and c.context_for != key(lead)), key=place)
     chain = _reading_on(lead, rest, needs)
