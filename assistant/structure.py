@@ -18,12 +18,13 @@ from assistant.claims import Claim, unit_claims
 from assistant.conversation import Item
 from assistant.index import Index
 from assistant.language import Language
-from assistant.relevance import features
+from assistant.relevance import OPENS_WITH
 from assistant.text import STOPWORDS, heading_label, stem_words, words
 from assistant.topics import ASPECT_PATTERNS, DISCIPLINES, LANGUAGE, lexical_form, topic_of
 
 LONG_ITEM = 220  # characters; a longer list item is shown by its first sentence
 TOP_K = 5        # retrieved chunks whose sections may hold the enumeration asked for
+SIDE_BY_SIDE = 6  # chunks of a sub-section searched for each discipline's line of a comparison
 # stopwords a heading's words keep: "The Four Differences" is about differences
 _COMPARING = frozenset(w for w in STOPWORDS if LANGUAGE.comparison.search(w))
 
@@ -163,15 +164,19 @@ def _side_by_side(first: Claim, docs: list[Document]) -> list[Claim]:
     """When a sub-section opens with one discipline ("DevOps testing answers ...") and goes on
     to the others the same way, the first sentence opening with each of the others: the item
     says the comparison, not only its DevOps half."""
-    opens = features(first.text).opens_with
+    opens = _opens_with(first.text)
     if len(opens) != 1:
         return []
     found: dict[str, Claim] = {}
-    for doc in docs:
+    for doc in docs[:SIDE_BY_SIDE]:
         for claim in unit_claims(doc):
-            for name in features(claim.text).opens_with - opens:
+            for name in _opens_with(claim.text) - opens:
                 found.setdefault(name, claim)
     return [found[name] for name in DISCIPLINES if name in found]
+
+
+def _opens_with(text: str) -> set[str]:
+    return {name for name, pattern in OPENS_WITH.items() if pattern.match(text)}
 
 
 def asked_count(text: str, language: Language = LANGUAGE) -> int | None:
