@@ -5,8 +5,7 @@ verified against the passages either way."""
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from assistant import replies
 from assistant.answering import PartReply
@@ -15,6 +14,9 @@ from assistant.llm import LLMFailed, llm_answer
 from assistant.schema import Citation
 from assistant.text import same_text
 from assistant.topics import LANGUAGE
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 # declines of a part with no words the article uses: noise beside an answered part, left unsaid
 JUNK = {replies.reason("no_words"), replies.reason("unknown_words")}

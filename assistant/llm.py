@@ -6,12 +6,15 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from importlib import resources
 
+from typing import TYPE_CHECKING
+
 from langchain_core.documents import Document
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.citations import citation_of
 from ingest.errors import OpsAssistantError
+
+if TYPE_CHECKING:  # chat models load only when one is configured: ~0.4 s of imports otherwise
+    from langchain_core.language_models import BaseChatModel
 
 PROMPT = resources.files("assistant.prompts").joinpath("answer.txt").read_text(encoding="utf-8")
 
@@ -47,6 +50,8 @@ def passages_text(docs: list[Document]) -> str:
 
 def llm_answer(model: BaseChatModel, question: str, docs: list[Document], timeout_s: float):
     """Ask the model; return its text and one Citation per passage (verification prunes them)."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
     docs = [doc for doc in docs if doc.metadata.get("kind") != "editorial_note"]
     messages = [SystemMessage(PROMPT.format(passages=passages_text(docs))),
                 HumanMessage(question)]

@@ -17,7 +17,8 @@ import pytest
 
 from ingest.settings import CHECKOUT_DIR
 
-HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn")
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn",
+         "langchain_core.language_models.base")  # chat models: only when an LLM is configured
 RETRIEVAL = ("onnxruntime", "tokenizers", "langchain_chroma", "bm25s", "assistant.index",
              "langchain_text_splitters")  # nor the chunker's splitter: nothing is chunked again
 STORE = ("chromadb", "langchain_core.embeddings")
