@@ -81,6 +81,7 @@ def _sure(prediction: Prediction, part: Part, reader: Reader) -> Prediction:
     positional = act is Act.small_talk and points_at_item(clause, language)  # "the 2nd one pls"
     own_disciplines = bool(part.disciplines) and not part.follow_up  # none carried over
     named = (prediction.label == "general_knowledge" and (bool(part.references) or own_disciplines
+                                                          or part.dangling and bool(part.disciplines)
                                                           or any(m.kind in ARTICLE_KINDS
                                                                  for m in mentions_in(clause, language)))
         or act in (Act.about_assistant, Act.out_of_scope) and reader.names_a_heading(clause))

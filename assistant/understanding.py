@@ -183,13 +183,31 @@ def _context(parts: list[Part], conversation: Conversation, language: Language
 
 
 def _walked_through(previous: Part | Turn | None) -> list[Item]:
-    """After a question about one side of one discipline ("testing in devops?", "and dataops?"),
-    "the third one" is the third of the three in the article's order (after "what is devops?",
-    "the third one" points at nothing)."""
-    if (previous is None or len(previous.topic.disciplines) != 1
+    """After a question about one side of one or two disciplines ("testing in devops?", "and
+    dataops?"), "the third one" is the third of the three in the article's order (after "what is
+    devops?", "the third one" points at nothing)."""
+    if (previous is None or len(previous.topic.disciplines) not in (1, 2)
             or not set(previous.topic.aspects) - {"definition"}):
         return []
     return [Item(label=name) for name in DISCIPLINES]
+
+
+def _the_other(text: str, previous: Part | Turn | None, language: Language
+               ) -> Resolution | None:
+    """"the other one" after a question about two of the disciplines: the third."""
+    match = language.the_other.search(text)
+    if match is None or previous is None or len(previous.topic.disciplines) != 2:
+        return None
+    (other,) = [name for name in DISCIPLINES if name not in previous.topic.disciplines]
+    resolved = text[:match.start()] + other + text[match.end():]
+    return Resolution(resolved, [Reference(phrase=match.group(0), resolved=other)])
+
+
+def _ranks_one(text: str, topic: Topic, previous: Part | Turn | None, language: Language) -> bool:
+    """A ranking naming no discipline ("which one pays best?") after a question about one
+    discipline ranks the three: one alone has no ranking."""
+    return (previous is not None and not topic.disciplines and language.asks_ranking(text)
+            and len(previous.topic.disciplines) == 1)
 
 
 def make_part(text: str, context: Context, previous: Part | Turn | None, reader: Reader) -> Part:
@@ -207,7 +225,8 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
         walked = resolve_item(fixed, Context(items=_walked_through(previous)), language)
         if resolution is None and walked:  # a discipline named by its place: a plain follow-up
             resolution = Resolution(walked.text, walked.references)
-    resolution = resolution or resolve_mentions(fixed, context, language)
+    resolution = resolution or _the_other(fixed, previous, language) or resolve_mentions(
+        fixed, context, language)
     topic = topic_of(resolution.text)
     again = (previous is not None and asks_again(fixed)
              and not language.the_article.search(fixed))  # "summarize the article": all of it
@@ -218,6 +237,9 @@ def make_part(text: str, context: Context, previous: Part | Turn | None, reader:
     standalone = question = resolution.text
     if again:  # "shorter please": the last question, at another length
         standalone, topic, question = previous.standalone, previous.topic, _asked(previous)
+    elif _ranks_one(resolution.text, topic, previous, language):  # "which one pays best?"
+        standalone, topic = the_three(resolution.text, topic)
+        question = standalone
     elif follow_up and previous is not None and resolution.item is None:
         own = topic
         standalone, topic = carried_over(resolution.text, topic, previous.topic, previous.standalone)

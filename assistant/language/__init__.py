@@ -141,6 +141,7 @@ class Language:
     addressed = _lexicon_pattern("addressed")
     information_question = _lexicon_pattern("information_question")
     self_question = _lexicon_pattern("self_question")
+    the_other = _lexicon_pattern("the_other")
 
     @cached_property
     def missing(self) -> dict[str, re.Pattern]:

@@ -174,6 +174,7 @@ class Lexicon(_Data):
     transition: list[str]
     information_question: list[str]
     self_question: list[str]
+    the_other: list[str]
     length_request_words: list[str]
     naming_request_words: list[str]
     question_words: list[str]
@@ -204,7 +205,7 @@ class Lexicon(_Data):
 
     @field_validator("all_three", "comparison", "conclusions", "not_ranking", "list_cues",
                      "follow_up_start", "asks_direction", "transition", "information_question",
-                     "self_question",
+                     "self_question", "the_other",
                      "addressed", "vocative")
     @classmethod
     def _compile_lists(cls, value):
