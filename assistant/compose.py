@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # understanding imports the composer's Claim through the refe
 
 JOINT = 3  # retrieved chunks whose words together may cover a question of this many words
 QUESTION_HEADING = 0.25  # at most, for a sentence under a heading that asks the user's question
+DIRECT = 0.05  # and more for the first sentence under it: a FAQ answers its question first
 VERDICT = 0.06  # a yes or no, for a yes/no question: less than a person for "who" (any "No."
 #                 of the article would do)
 
@@ -77,7 +78,9 @@ class Composer:
                          + (ranking_score(unit, direction, topic) if direction else 0.0)
                          + ((VERDICT if kinds == {"verdict"} else TYPED)
                             if kinds and answers(base, kinds) else 0.0)
-                         + asked_by_heading)
+                         + asked_by_heading
+                         + (DIRECT if asked_by_heading and base.unit == 0
+                            and doc.metadata.get("position", 0) == 0 else 0.0))
                 claims.append(Claim(unit, doc, i, score, item=base.item, overlap=lexical,
                                     asked_words=len(query_stems & unit_stems)))
         best: dict[str, Claim] = {}  # a sentence in two files' chunks is one candidate
