@@ -111,7 +111,12 @@ def lists_references(section: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def asks_sources(query: str) -> bool:
-    return bool(PATTERNS["asks_sources"].search(query) or ASPECT_PATTERNS["sources"].search(query))
+    """The question asks where the facts come from; one that names a work the article cites
+    ("what's the hidden technical debt paper") asks about that work, which its text tells."""
+    if ASPECT_PATTERNS["sources"].search(query):
+        return True
+    names_a_work = any(m.kind == "work" for m in mentions_in(query))
+    return bool(PATTERNS["asks_sources"].search(query)) and not names_a_work
 
 
 def subject_penalty(doc: Document, topic: Topic) -> float:
