@@ -168,6 +168,19 @@ def first_kept(unit: str) -> str | None:
     return min(found)[1] if found else None
 
 
+ASKED_TERM = re.compile(r"\bwhat(?:'s| is| are)\s+(?:an? |the )?([^\W\d_]{3,})\b", re.I)
+
+
+@lru_cache(maxsize=16384)
+def defines_asked_term(unit: str, query: str) -> bool:
+    """The sentence defines the term a "what is a ..." question asks about ("A model is ...")."""
+    asked = ASKED_TERM.search(query)
+    if asked is None:
+        return False
+    term = re.escape(asked.group(1).rstrip("s"))
+    return bool(re.match(rf"(?:an? |the )?{term}s?\s+(?:is|are)\b", unit, re.I))
+
+
 @lru_cache(maxsize=4096)
 def heading_aspects(section: str) -> frozenset[str]:
     """The aspects the last heading of a section path names."""
@@ -189,6 +202,8 @@ def bonus(unit: str, section: str, query: str, topic: Topic) -> float:
     elif asked & said.aspects:
         bonus += 0.1
     names = set(topic.disciplines)
+    if "definition" in topic.aspects and not names and defines_asked_term(unit, query):
+        bonus += DEFINES  # "what's a model?": "A model is code that learned its behavior ..."
     if "definition" in topic.aspects and said.defines & names:
         bonus += DEFINES  # "X is the ...": what a definition question asks
     elif topic.aspects and said.defines:
