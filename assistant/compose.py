@@ -43,6 +43,7 @@ class Composer:
         self.filler = filler or FillerJudge(index, None)
         self.idf = _idf(index.document_frequency, len(index.documents))
         self._chunk_stems: dict[str, tuple[set[str], list[set[str]]]] = {}
+        self._chunk_read: dict[str, list[str]] = {}
 
     def candidates(self, query: str, topic: Topic, docs: list[Document],
                    ranking: bool = False) -> list[Claim]:
@@ -65,7 +66,7 @@ class Composer:
                       + references_penalty(doc, query))
             section_stems, all_unit_stems = self._stems(doc)
             asked_by_heading = self._heading_answers(doc, query_stems)
-            subject, units = subject_of(doc.page_content), unit_claims(doc)
+            units, read = unit_claims(doc), self._read_as(doc)
             for base, unit_stems in zip(units, all_unit_stems):
                 i, unit = base.unit, base.text
                 lexical = (sum(self.idf.get(s, 1.0) for s in query_stems & unit_stems)
@@ -74,7 +75,7 @@ class Composer:
                 echo = 0.15 if unit_stems <= query_stems else 0.0  # says nothing the question didn't
                 score = (0.35 * float(similarities[i]) + 0.25 * lexical + 0.4 * chunk
                          + adjust - echo
-                         + bonus(as_read(units, i, subject), doc.metadata["section"], query, topic)
+                         + bonus(read[i], doc.metadata["section"], query, topic)
                          + (ranking_score(unit, direction, topic) if direction else 0.0)
                          + ((VERDICT if kinds == {"verdict"} else TYPED)
                             if kinds and answers(base, kinds) else 0.0)
@@ -87,6 +88,14 @@ class Composer:
         for claim in sorted(claims, key=lambda c: -c.score):
             best.setdefault(same_text(claim.text), claim)
         return list(best.values())
+
+    def _read_as(self, doc: Document) -> list[str]:
+        """Each sentence of a chunk as `as_read` reads it; kept, like the stems."""
+        known = self._chunk_read.get(doc.id)
+        if known is None:
+            units, subject = unit_claims(doc), subject_of(doc.page_content)
+            known = self._chunk_read[doc.id] = [as_read(units, i, subject) for i in range(len(units))]
+        return known
 
     def _stems(self, doc: Document) -> tuple[set[str], list[set[str]]]:
         """The stems of a chunk's heading path and of each of its sentences, read as the
