@@ -24,7 +24,7 @@ from assistant.language import OTHER_ROLE, Act, Language, problems
 from assistant.language.schema import Background, Path, compiled
 from assistant.schema import Answer
 from assistant.topics import LANGUAGE
-from assistant.understanding import Understanding
+from assistant.understanding import Part, Understanding
 
 log = logging.getLogger("ops_assistant.recommender")
 SHORT = 8  # words; a follow-up on a recommendation is a short question
@@ -184,7 +184,7 @@ class Recommender:
             return self._why(question, conversation, discipline)
         return None
 
-    def _personal(self, part, understood: Understanding) -> bool:
+    def _personal(self, part: Part, understood: Understanding) -> bool:
         """A few words about the user's own case, no new background ("but how will i learn docker
         then", "is what my team does dataops already?"): the recommendation's reasoning answers it."""
         return (bool(self.language.first_person.search(part.text)) and not understood.background
