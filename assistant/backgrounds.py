@@ -8,7 +8,7 @@ import re
 from assistant.clauses import asks, content_words
 from assistant.conversation import Conversation
 from assistant.language import OTHER_ROLE, Act, Language
-from assistant.topics import DISCIPLINES, LANGUAGE, disciplines_in
+from assistant.topics import LANGUAGE, NAME_WORDS, disciplines_in
 
 MIN_BACKGROUND = 0.45   # a background read from a description among 15 (other roles included)
 
@@ -50,8 +50,7 @@ def find_background(clauses: list[str], acts: list[Act], conversation: Conversat
 
 def offers_choice(clause: str) -> bool:
     """"devops, dataops or mlops?": the options a question chooses among, not the user's role."""
-    names = {name.lower() for name in DISCIPLINES}
-    return len(disciplines_in(clause)) >= 2 and all(w in names for w in content_words(clause))
+    return len(disciplines_in(clause)) >= 2 and all(w in NAME_WORDS for w in content_words(clause))
 
 
 def named_background(text: str, language: Language = LANGUAGE) -> str | None:

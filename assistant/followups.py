@@ -12,7 +12,7 @@ from assistant.language import Language
 from assistant.references import mentions_in
 from assistant.relevance import asked_kinds
 from assistant.text import STOPWORDS, words
-from assistant.topics import DISCIPLINES, LANGUAGE, Topic, aspect_words, topic_of
+from assistant.topics import DISCIPLINES, LANGUAGE, NAME_WORDS, Topic, aspect_words, topic_of
 
 SHORT = 3  # content words; a part this short leans on the conversation
 
@@ -59,7 +59,6 @@ def the_three(text: str, topic: Topic) -> tuple[str, Topic]:
 
 
 REQUEST_WORDS = set(LANGUAGE.lexicon.length_request_words)
-NAMES = {name.lower() for name in DISCIPLINES}
 NAMING_WORDS = set(LANGUAGE.lexicon.naming_request_words)
 TYPE_ONLY = re.compile(r"\W*(?:what|which|whose)\s+\w+\W*", re.I)
 ANSWER_KINDS = {"place", "date", "person", "group", "organization", "event"}
@@ -82,7 +81,7 @@ def with_length_requests(clauses: list[str]) -> list[str]:
 def only_named(text: str, topic: Topic) -> bool:
     """Nothing asked but the disciplines' names ("devops?", "give me mlops in one line pls"):
     a question of what they are."""
-    rest = set(words(LENGTH.sub(" ", text))) - NAMING_WORDS - NAMES
+    rest = set(words(LENGTH.sub(" ", text))) - NAMING_WORDS - NAME_WORDS
     return bool(topic.disciplines) and not topic.aspects and not rest
 
 

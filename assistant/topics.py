@@ -12,6 +12,7 @@ from ingest.units import ANAPHOR, SUBJECT, in_context, subject_of  # noqa: F401
 
 LANGUAGE = language.load()
 DISCIPLINES: dict[str, re.Pattern] = LANGUAGE.discipline_patterns
+NAME_WORDS = frozenset(name.lower() for name in DISCIPLINES)  # "devops", as `words` gives it
 ASPECT_PATTERNS: dict[str, re.Pattern] = LANGUAGE.aspect_patterns
 
 
