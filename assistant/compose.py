@@ -103,13 +103,12 @@ class Composer:
         the same chunks come back with every question."""
         known = self._chunk_stems.get(doc.id)
         if known is None:
-            subject, intro = subject_of(doc.page_content), self.index.list_intro(doc) or ""
-            units = unit_claims(doc)
-            read = [as_read(units, i, subject) if ANAPHOR.match(unit.text) else unit.text
-                    for i, unit in enumerate(units)]  # "It ..." with whom it is about
-            known = (set(stems(named(doc.metadata["section"]))),
-                     [set(stems(named(said if said != unit.text else f"{intro} {unit.text}")))
-                      for unit, said in zip(units, read)])
+            intro = self.index.list_intro(doc) or ""
+            read = [said if ANAPHOR.match(unit.text) and said != unit.text  # "It ...": whose
+                    else f"{intro} {unit.text}"
+                    for unit, said in zip(unit_claims(doc), self._read_as(doc))]
+            known = (set(stems(named(doc.metadata["section"]))), [set(stems(named(text)))
+                                                                  for text in read])
             self._chunk_stems[doc.id] = known
         return known
 

@@ -16,7 +16,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from assistant.retrievers import BM25Retriever, HybridRetriever, QueryCachedEmbeddings
-from assistant.text import sentences, stem_many, stems, words
+from assistant.text import paths_above, sentences, stem_many, stems, words
 from ingest.catalog import read_catalog
 from ingest.chunking import embedding_text
 from ingest.embedding import DIMENSIONS, load_onnx_embeddings
@@ -43,7 +43,7 @@ class Index:
         self._under: dict[str, list[Document]] = {}  # heading path -> its chunks and its subsections'
         for doc in documents:
             self._sections.setdefault((doc.metadata["source"], doc.metadata["section"]), []).append(doc)
-            for path in _paths_above(doc.metadata["section"]):
+            for path in paths_above(doc.metadata["section"]):
                 self._under.setdefault(path, []).append(doc)
         self.embeddings = QueryCachedEmbeddings(
             load_onnx_embeddings(settings.model_sha256, settings.onnx_dir))
@@ -202,12 +202,6 @@ def collection_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _paths_above(heading_path: str) -> list[str]:
-    """A heading path and every path it lies under: "A > B > C" -> ["A", "A > B", "A > B > C"]."""
-    parts = heading_path.split(" > ")
-    return [" > ".join(parts[:end]) for end in range(1, len(parts) + 1)]
 
 
 def _read_chunks(store: IndexStore, collection: Collection) -> list[Document]:

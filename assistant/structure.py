@@ -19,7 +19,7 @@ from assistant.conversation import Item
 from assistant.index import Index
 from assistant.language import Language
 from assistant.relevance import OPENS_WITH
-from assistant.text import STOPWORDS, heading_label, stem_words, words
+from assistant.text import STOPWORDS, heading_label, paths_above, stem_words, words
 from assistant.topics import ASPECT_PATTERNS, DISCIPLINES, LANGUAGE, lexical_form, topic_of
 
 LONG_ITEM = 220  # characters; a longer list item is shown by its first sentence
@@ -80,9 +80,8 @@ class Enumerations(list):
         found.update(by_count.get(count, ()))
         for doc in docs:
             found.update(by_chunk.get(doc.id, ()))
-            parts = doc.metadata["section"].split(" > ")
-            for end in range(1, len(parts) + 1):
-                found.update(by_section.get(" > ".join(parts[:end]), ()))
+            for path in paths_above(doc.metadata["section"]):
+                found.update(by_section.get(path, ()))
         return [self[p] for p in sorted(found)]
 
 

@@ -95,6 +95,12 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word.lower())
 
 
+def paths_above(heading_path: str) -> list[str]:
+    """A heading path and every path it lies under: "A > B > C" -> ["A", "A > B", "A > B > C"]."""
+    parts = heading_path.split(" > ")
+    return [" > ".join(parts[:end]) for end in range(1, len(parts) + 1)]
+
+
 def heading_label(section: str) -> str:
     """The last heading of a heading path without its numbering ("2. ", "Q1: ")."""
     return NUMBERING.sub("", section.rsplit(" > ", 1)[-1])
